@@ -1,4 +1,4 @@
-"""Training deep networks with a streaming trajectory recorder; the only package that imports torch."""
+"""Deep networks trained with a streaming trajectory recorder; the only torch importer."""
 
 from .._optional import require
 
