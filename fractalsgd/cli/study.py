@@ -1,0 +1,30 @@
+"""``fractalsgd study NAME [--scale smoke|quick|full]``: run one of the studies."""
+
+from __future__ import annotations
+
+HELP = "run a study that reproduces a claim of the paper (--list shows them)"
+
+
+def register(parser) -> None:
+    parser.add_argument("name", nargs="?", help="study name (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the studies and exit")
+    parser.add_argument("--scale", default="quick", choices=["smoke", "quick", "full"])
+    parser.add_argument("--out-dir", default=None, help="output folder (default data/NAME)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import studies
+    from . import CLIError
+
+    if args.list:
+        for name, desc in studies.available().items():
+            print(f"{name:22s} {desc}")
+        return 0
+    if not args.name:
+        raise CLIError("give a study NAME or --list")
+    paths = studies.run(args.name, args.scale, args.out_dir, progress=not args.quiet)
+    for p in paths:
+        print(p)
+    return 0
