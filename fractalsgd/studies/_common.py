@@ -65,3 +65,149 @@ def same_numbers(a: xr.Dataset, b: xr.Dataset, *, rtol: float = 1e-6, atol: floa
 def reproduces(path, new: xr.Dataset, **tol) -> list[str]:
     """Differences between a committed output file and a freshly computed Dataset."""
     return same_numbers(load(path), new, **tol)
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def wilson_interval(k, n, level: float = 0.95):
+    """Wilson score interval for a binomial proportion k/n (Wilson 1927).
+
+    centre = (p + z^2/2n) / (1 + z^2/n), half-width = z/(1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2)
+    with p = k/n and z the two-sided normal quantile of ``level``. Vectorised over k and n;
+    returns (low, high). n = 0 gives (0, 1).
+    """
+    from scipy.stats import norm
+
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if np.any(k < 0) or np.any(k > n):
+        raise ValueError("wilson_interval: need 0 <= k <= n")
+    z = norm.ppf(0.5 + level / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n > 0, k / np.where(n > 0, n, 1), 0.5)
+        nn = np.where(n > 0, n, 1)
+        denom = 1 + z**2 / nn
+        centre = (p + z**2 / (2 * nn)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / nn + z**2 / (4 * nn**2))
+    lo = np.where(n > 0, np.clip(centre - half, 0, 1), 0.0)
+    hi = np.where(n > 0, np.clip(centre + half, 0, 1), 1.0)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def bootstrap_ci(values, stat=np.mean, *, n_boot: int = 2000, level: float = 0.95, seed=0):
+    """Percentile bootstrap (Efron 1979) of ``stat`` over the first axis of ``values``.
+
+    Non-finite entries are dropped first. Returns (estimate, low, high); (nan, nan, nan)
+    when no finite value is left, and (estimate, nan, nan) for a single value.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return np.nan, np.nan, np.nan
+    est = float(stat(v))
+    if v.size == 1:
+        return est, np.nan, np.nan
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, v.size, size=(n_boot, v.size))
+    boots = np.array([stat(v[i]) for i in idx]) if stat is not np.mean else v[idx].mean(axis=1)
+    a = (1 - level) / 2
+    lo, hi = np.quantile(boots, [a, 1 - a])
+    return est, float(lo), float(hi)
+
+
+def first_passage(values, threshold, steps=None):
+    """First step at which each row of ``values`` (walker, time) is <= ``threshold``.
+
+    Returns float steps with NaN where the threshold is never reached.
+    """
+    v = np.asarray(values, dtype=float)
+    thr = np.broadcast_to(np.asarray(threshold, dtype=float).reshape(-1, 1), (v.shape[0], 1))
+    hit = v <= thr
+    steps = np.arange(v.shape[1]) if steps is None else np.asarray(steps)
+    first = np.argmax(hit, axis=1)
+    return np.where(hit.any(axis=1), steps[first].astype(float), np.nan)
+
+
+def reached_by(fpt, steps):
+    """Fraction of walkers whose first-passage time is <= each of ``steps`` (no censoring
+    beyond the run: a walker that never arrives counts as not arrived)."""
+    f = np.asarray(fpt, dtype=float)
+    s = np.asarray(steps, dtype=float)
+    return (np.isfinite(f)[:, None] & (f[:, None] <= s[None, :])).mean(axis=0)
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def diffusion_statement(beta1, ci1, beta2, ci2, tau0=np.nan, *, what: str = "the run") -> str:
+    """One plain sentence on whether ``what`` shows superdiffusion turning into subdiffusion.
+
+    Superdiffusive means the whole interval of beta1 lies above 1, subdiffusive the whole
+    interval of beta2 below 1; anything else is stated as not shown at this scale.
+    """
+    lo1, hi1 = ci1
+    lo2, hi2 = ci2
+    sup = np.isfinite(lo1) and lo1 > 1
+    sub = np.isfinite(hi2) and hi2 < 1
+    b = (
+        f"beta1 = {beta1:.2f} [{lo1:.2f}, {hi1:.2f}], beta2 = {beta2:.2f} "
+        f"[{lo2:.2f}, {hi2:.2f}], tau0 = {tau0:.0f} steps"
+    )
+    if sup and sub:
+        return f"{what}: superdiffusion turns into subdiffusion ({b})."
+    if sup:
+        return f"{what}: superdiffusive at short lags but no subdiffusion at this scale ({b})."
+    if sub:
+        return f"{what}: subdiffusive at long lags but no superdiffusion at this scale ({b})."
+    return f"{what}: no superdiffusion-to-subdiffusion crossover at this scale ({b})."
+
+
+# --------------------------------------------------------------------------- files
+
+
+def repo_root() -> Path:
+    """The checkout this package lives in (the directory holding pyproject.toml)."""
+    return Path(__file__).resolve().parents[2]
+
+
+REFERENCE_NAME = "dnn_tamsd_ly_gong.csv"
+
+
+def reference_tamsd() -> xr.Dataset:
+    """The external DNN TAMSD curves (Ly & Gong; see studies/README.md) as tamsd(t_w, lag).
+
+    Read from ``../shared/reference`` beside the checkout when present, otherwise from the
+    copy committed in ``data/dnn_vs_walkers``. Missing (t_w, lag) pairs are NaN.
+    """
+    root = repo_root()
+    for p in (
+        root.parent / "shared" / "reference" / REFERENCE_NAME,
+        root / "data" / "dnn_vs_walkers" / REFERENCE_NAME,
+    ):
+        if p.exists():
+            break
+    else:
+        raise FileNotFoundError(f"reference curve {REFERENCE_NAME} not found beside {root}")
+    d = np.loadtxt(p, delimiter=",", skiprows=1)
+    tws, ti = np.unique(d[:, 0].astype(np.int64), return_inverse=True)
+    lags, li = np.unique(d[:, 2].astype(np.int64), return_inverse=True)
+    m = np.full((tws.size, lags.size), np.nan)
+    m[ti, li] = d[:, 3]
+    return xr.Dataset(
+        {"tamsd": (("t_w", "lag"), m)},
+        coords={"t_w": tws, "lag": lags},
+        attrs={"source_file": str(p), "window": int(d[0, 1])},
+    )
+
+
+def save_figure(fig, out_dir, name: str, *, dpi: int = 110) -> Path:
+    """Save a matplotlib figure as ``out_dir/name.png`` and close it."""
+    import matplotlib.pyplot as plt
+
+    path = Path(out_dir) / f"{name}.png"
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return path
