@@ -1,5 +1,26 @@
-"""Deep networks trained with a streaming trajectory recorder; the only torch importer."""
+"""Deep networks trained with a streaming trajectory recorder; the only torch importer.
+
+* :func:`build_model` - the paper's networks (:mod:`.models`);
+* :func:`get_dataset` - in-memory image data with seedable augmentation (:mod:`.data`);
+* :func:`save_checkpoint`, :func:`load_checkpoint` - code-free checkpoints
+  (:mod:`.checkpoint`).
+"""
 
 from .._optional import require
 
 require("torch", "dnn", "fractalsgd.dnn")
+
+from .checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
+from .data import DATASETS, ImageData, get_dataset  # noqa: E402
+from .models import MODEL_NAMES, build_model, count_parameters  # noqa: E402
+
+__all__ = [
+    "build_model",
+    "count_parameters",
+    "MODEL_NAMES",
+    "get_dataset",
+    "ImageData",
+    "DATASETS",
+    "save_checkpoint",
+    "load_checkpoint",
+]
