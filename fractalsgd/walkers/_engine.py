@@ -1,0 +1,113 @@
+"""Private Numba kernel of the walker engine: one chunk of steps for all walkers.
+
+Update (per walker, per step t): v <- momentum v - lr grad U(x); x' = x + v + noise xi;
+boundary rule on x'; x <- x'. Walkers run in parallel (prange) and each draws from its own
+stream, so results do not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from ..landscapes._kernels import _energy_one, _grad_into
+from ._rng import _fill_normal, _fill_stable
+
+NONE, REFLECT, PERIODIC, REDRAW = 0, 1, 2, 3
+GAUSSIAN, LEVY = 0, 1
+#: redraws of the noise before a step that keeps leaving the box is clipped onto it
+MAX_REDRAW = 1000
+
+
+@njit(inline="always", cache=True)
+def _draw(s, xi, noise_kind, alpha):
+    if noise_kind == LEVY:
+        _fill_stable(s, xi, alpha)
+    else:
+        _fill_normal(s, xi)
+
+
+@njit(inline="always", cache=True)
+def _inside(xn, lo, hi):
+    for i in range(xn.size):
+        if not (xn[i] >= lo[i] and xn[i] <= hi[i]):
+            return False
+    return True
+
+
+@njit(parallel=True, cache=True)
+def _run_chunk(
+    kind, p, v, a, b,
+    x, vel, states, alive, div_step,
+    t0, t1, lr, mom, noise, noise_kind, alpha, boundary, lo, hi,
+    snap_steps, j0, pos_out, loss_out, steplen,
+):  # fmt: skip
+    """Advance every live walker from step t0 to t1, recording snapshots and step lengths."""
+    n_w, dim = x.shape
+    n_snap = snap_steps.size
+    for w in prange(n_w):
+        if not alive[w]:
+            continue
+        g = np.empty(dim)
+        w1 = np.empty(dim)
+        w2 = np.empty(dim)
+        xi = np.empty(dim)
+        xn = np.empty(dim)
+        s = states[w]
+        xw = x[w]
+        vw = vel[w]
+        j = j0
+        for t in range(t0 + 1, t1 + 1):
+            _grad_into(kind, p, v, a, b, xw, g, w1, w2)
+            for i in range(dim):
+                vw[i] = mom * vw[i] - lr * g[i]
+            if noise != 0.0:
+                _draw(s, xi, noise_kind, alpha)
+            else:
+                xi[:] = 0.0
+            for i in range(dim):
+                xn[i] = xw[i] + vw[i] + noise * xi[i]
+            if boundary == REDRAW:
+                tries = 0
+                while not _inside(xn, lo, hi) and tries < MAX_REDRAW and noise != 0.0:
+                    _draw(s, xi, noise_kind, alpha)
+                    for i in range(dim):
+                        xn[i] = xw[i] + vw[i] + noise * xi[i]
+                    tries += 1
+                for i in range(dim):  # still outside after MAX_REDRAW tries: clip
+                    xn[i] = min(max(xn[i], lo[i]), hi[i])
+            elif boundary == REFLECT:
+                for i in range(dim):
+                    L = hi[i] - lo[i]
+                    q = (xn[i] - lo[i]) / L
+                    if q < 0.0 or q > 1.0:
+                        m = math.floor(q)
+                        r = (xn[i] - lo[i]) - m * L
+                        if m % 2 != 0:
+                            r = L - r
+                            vw[i] = -vw[i]
+                        xn[i] = lo[i] + r
+            elif boundary == PERIODIC:
+                for i in range(dim):
+                    L = hi[i] - lo[i]
+                    q = (xn[i] - lo[i]) / L
+                    if q < 0.0 or q >= 1.0:
+                        xn[i] = xn[i] - math.floor(q) * L
+            sl = 0.0
+            for i in range(dim):
+                d = xn[i] - xw[i]
+                sl += d * d
+            if not math.isfinite(sl):
+                alive[w] = False
+                div_step[w] = t
+                break
+            steplen[w, t - t0 - 1] = math.sqrt(sl)
+            for i in range(dim):
+                xw[i] = xn[i]
+            if j < n_snap and snap_steps[j] == t:
+                for i in range(dim):
+                    pos_out[w, j, i] = xw[i]
+                loss_out[w, j] = _energy_one(kind, p, v, a, b, xw)
+                j += 1
