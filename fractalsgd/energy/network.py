@@ -260,7 +260,8 @@ def grid_positions(flat_index, shape, extent=None) -> np.ndarray:
         ex = [float(v) for v in extent]
         if len(ex) != 2 * len(shape):
             raise ValueError(
-                f"extent: expected {2 * len(shape)} numbers for a {len(shape)}-D grid, got {len(ex)}"
+                f"extent: expected {2 * len(shape)} numbers for a {len(shape)}-D grid, "
+                f"got {len(ex)}"
             )
         for d, n in enumerate(reversed(shape)):
             lo, hi = ex[2 * d], ex[2 * d + 1]
