@@ -29,6 +29,11 @@ class GridSurface(Landscape):
     kind = K.GRID
     dim = 2
 
+    def _set_height(self, z, extent=(-1.0, 1.0, -1.0, 1.0)):
+        """Set the surface from heights z (loss = 10 - z on the nodes)."""
+        self._height = np.ascontiguousarray(z, dtype=np.float64)
+        self._set_grid(LOSS_OFFSET - self._height, extent)
+
     def _set_grid(self, grid, extent=(-1.0, 1.0, -1.0, 1.0)):
         grid = np.ascontiguousarray(grid, dtype=np.float64)
         if grid.ndim != 2 or min(grid.shape) < 2:
@@ -47,8 +52,9 @@ class GridSurface(Landscape):
 
     @property
     def height(self):
-        """z = 10 - loss on the grid nodes."""
-        return LOSS_OFFSET - self.grid
+        """z = 10 - loss on the grid nodes (exactly the generated heights)."""
+        h = getattr(self, "_height", None)
+        return LOSS_OFFSET - self.grid if h is None else h
 
     def coordinates(self):
         """Node coordinates (x of the columns, y of the rows)."""
@@ -135,7 +141,7 @@ class DiamondSquare(GridSurface):
                 np.minimum(edge, 0.0, out=edge)
         if self.water_level is not None:
             np.maximum(z, self.water_level, out=z)
-        self._set_grid(LOSS_OFFSET - z)
+        self._set_height(z)
 
     @property
     def hurst(self):
@@ -192,7 +198,7 @@ class SpectralSurface(GridSurface):
         else:
             z = z[: self.size, : self.size]
         z = (z - z.mean()) * (self.amplitude / z.std())
-        self._set_grid(LOSS_OFFSET - z)
+        self._set_height(z)
 
     def describe(self):
         return {
@@ -237,7 +243,7 @@ class ShuffledControl(GridSurface):
         if self.sigma_px > 0:
             z = gaussian_filter(z, self.sigma_px, mode="nearest", truncate=2.0)
         z = np.sign(z) * np.abs(z) ** self.power
-        self._set_grid(LOSS_OFFSET - z, surface.extent)
+        self._set_height(z, surface.extent)
 
     def describe(self):
         return {

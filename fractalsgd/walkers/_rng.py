@@ -2,8 +2,9 @@
 
 Each walker owns a xoshiro256** state (Blackman & Vigna 2021, ACM TOMS 47:36) seeded by
 splitmix64 from (seed, walker index), so a walker's stream never depends on how walkers
-are spread over threads. Normals: Box-Muller (both outputs used). Symmetric alpha-stable
-with unit scale: Chambers, Mallows & Stuck (1976, JASA 71:340),
+are spread over threads. Normals: Box-Muller (both outputs used; the fast sin/cos of
+the landscape kernels). Symmetric alpha-stable with unit scale: Chambers, Mallows &
+Stuck (1976, JASA 71:340),
 X = sin(a V) / cos(V)^(1/a) * (cos((1 - a) V) / W)^((1 - a)/a), V ~ U(-pi/2, pi/2),
 W ~ Exp(1); characteristic function E exp(iuX) = exp(-|u|^a) (a = 2: N(0, 2)).
 """
@@ -14,6 +15,8 @@ import math
 
 import numpy as np
 from numba import njit, uint64
+
+from ..landscapes._kernels import _cos_fast, _sin_fast
 
 _GOLDEN = uint64(0x9E3779B97F4A7C15)
 _M1 = uint64(0xBF58476D1CE4E5B9)
@@ -75,9 +78,9 @@ def _fill_normal(s, out):
     while i < n:
         r = math.sqrt(-2.0 * math.log(_uniform(s)))
         th = 2.0 * math.pi * _uniform(s)
-        out[i] = r * math.cos(th)
+        out[i] = r * _cos_fast(th)
         if i + 1 < n:
-            out[i + 1] = r * math.sin(th)
+            out[i + 1] = r * _sin_fast(th)
         i += 2
 
 
