@@ -279,12 +279,15 @@ def _resolve_walker(config: dict, where: str) -> dict:
 def _walker_kind() -> PointKind:
     _needs("walker", "fractalsgd.walkers", "simulate")
     _needs("walker", "fractalsgd.landscapes", "from_config")
-    base = make_point_kind("walker", run_walker)
+    from .summaries import walker_summary
+
+    base = make_point_kind("walker", run_walker, summarise=walker_summary)
     return PointKind(
         name="walker",
         run=run_walker,
         required=("landscape",),
         open=True,
+        summarise=walker_summary,
         summary_options=base.summary_options,
         resolver=_resolve_walker,
     )

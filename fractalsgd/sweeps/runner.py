@@ -458,9 +458,14 @@ def _merge_summary(sweep: Sweep, points: list[Point], records: dict, out: Path) 
                     listed.append(k)
         first = {p.index[0]: p for p in points if all(i == 0 for i in p.index[1:])}
         for k in listed:
-            vals = [_label(_lookup(first[i].config, k)) for i in range(len(sweep.points))]
-            if any(v is None for v in vals):
-                vals = [json.dumps(v) if v is None else v for v in vals]
+            vals = [_lookup(first[i].config, k) for i in range(len(sweep.points))]
+            vals = [None if v is None else _label(v) for v in vals]
+            present = [v for v in vals if v is not None]
+            if len(present) < len(vals):  # a key some listed points lack
+                if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+                    vals = [np.nan if v is None else float(v) for v in vals]
+                else:
+                    vals = ["" if v is None else v for v in vals]
             coords[k if k not in coords else f"point_{k}"] = (POINT_DIM, _coord_values(vals))
     data_vars = {k: (dims, v) for k, v in data.items()}
     data_vars.update(

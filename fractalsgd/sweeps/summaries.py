@@ -12,13 +12,16 @@
 * Losses: ``final_loss_mean``, ``final_loss_std``, ``final_loss_min`` over walkers, and
   ``success_rate`` = fraction of walkers whose final loss is <= ``success_loss`` (NaN if no
   threshold is given).
+* Walker points (:func:`walker_summary`) add ``diverged_fraction`` and, with
+  ``success_tol``, count a walker as successful when its final loss is within
+  ``success_tol`` of the landscape's known global minimum (``global_minimum``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["msd_curve", "fit_two_regime", "trajectory_summary"]
+__all__ = ["msd_curve", "fit_two_regime", "trajectory_summary", "walker_summary"]
 
 
 def _lags(n_max: int, n_lags: int) -> np.ndarray:
@@ -35,6 +38,8 @@ def msd_curve(positions, steps=None, *, max_lag_fraction: float = 0.25, n_lags: 
     if x.ndim != 3:
         raise ValueError(f"positions must be (walker, time, coord), got shape {x.shape}")
     n_time = x.shape[1]
+    if x.shape[0] == 0:
+        return np.zeros(0), np.zeros(0)
     steps = np.arange(n_time) if steps is None else np.asarray(steps, dtype=np.int64)
     if not 0 < max_lag_fraction <= 1:
         raise ValueError(f"max_lag_fraction must be in (0, 1], got {max_lag_fraction}")
@@ -88,18 +93,53 @@ def trajectory_summary(
     n_lags: int = 32,
 ) -> dict:
     """Scalars of one trajectory Dataset: MSD exponents, crossover, final losses, success."""
-    pos = ds["position"].values
+    pos = np.asarray(ds["position"].values, dtype=np.float64)
     steps = ds["step"].values if "step" in ds.coords else None
-    lag, msd = msd_curve(pos, steps, max_lag_fraction=max_lag_fraction, n_lags=n_lags)
+    ok = np.all(np.isfinite(pos), axis=(1, 2))  # diverged walkers are left out of the MSD
+    lag, msd = msd_curve(pos[ok], steps, max_lag_fraction=max_lag_fraction, n_lags=n_lags)
     out = fit_two_regime(lag, msd)
-    disp = np.sum((pos[:, -1] - pos[:, 0]) ** 2, axis=-1)
-    out["rms_displacement"] = float(np.sqrt(np.mean(disp)))
+    disp = np.sum((pos[ok, -1] - pos[ok, 0]) ** 2, axis=-1)
+    out["rms_displacement"] = float(np.sqrt(np.mean(disp))) if disp.size else np.nan
     if "loss" in ds.data_vars:
         final = ds["loss"].values[:, -1].astype(np.float64)
-        out["final_loss_mean"] = float(np.mean(final))
-        out["final_loss_std"] = float(np.std(final, ddof=1)) if final.size > 1 else np.nan
-        out["final_loss_min"] = float(np.min(final))
+        fin = final[np.isfinite(final)]
+        out["final_loss_mean"] = float(np.mean(fin)) if fin.size else np.nan
+        out["final_loss_std"] = float(np.std(fin, ddof=1)) if fin.size > 1 else np.nan
+        out["final_loss_min"] = float(np.min(fin)) if fin.size else np.nan
+        # every walker counts; a diverged one (NaN / inf loss) is a failure
         out["success_rate"] = (
             float(np.mean(final <= success_loss)) if success_loss is not None else np.nan
         )
+    return out
+
+
+def walker_summary(
+    ds,
+    config=None,
+    *,
+    success_loss: float | None = None,
+    success_tol: float | None = None,
+    max_lag_fraction: float = 0.25,
+    n_lags: int = 32,
+) -> dict:
+    """:func:`trajectory_summary` plus ``diverged_fraction`` and the success rate against the
+    landscape's global minimum (``success_tol``) or an absolute ``success_loss``."""
+    if success_tol is not None and success_loss is not None:
+        raise ValueError("summary: give success_loss or success_tol, not both")
+    threshold = success_loss
+    if success_tol is not None:
+        from ..landscapes import from_config
+
+        gmin = from_config(dict((config or {})["landscape"])).global_minimum
+        if gmin is None:
+            raise ValueError(
+                "summary: success_tol needs a landscape with a known global minimum; "
+                "use success_loss"
+            )
+        threshold = float(gmin[1]) + float(success_tol)
+    out = trajectory_summary(
+        ds, config, success_loss=threshold, max_lag_fraction=max_lag_fraction, n_lags=n_lags
+    )
+    if "diverged" in ds.data_vars:
+        out["diverged_fraction"] = float(np.mean(ds["diverged"].values))
     return out
