@@ -96,10 +96,12 @@ def _run_chunk(
                     if q < 0.0 or q >= 1.0:
                         xn[i] = xn[i] - math.floor(q) * L
             sl = 0.0
+            finite = True
             for i in range(dim):
                 d = xn[i] - xw[i]
                 sl += d * d
-            if not math.isfinite(sl):
+                finite &= math.isfinite(xn[i])
+            if not finite:
                 alive[w] = False
                 div_step[w] = t
                 break

@@ -187,15 +187,21 @@ def simulate(
     cost = max(1, int(getattr(landscape, "cost", 1)))
     chunk = int(min(max(n_steps, 1), max(1, _CHUNK_WORK // (n_walkers * dim * cost))))
     chunk = max(1, min(chunk, _CHUNK_BUFFER // n_walkers))
-    need = 8.0 * (n_walkers * snaps.size * (dim + 1) + 2 * n_steps + n_walkers * chunk)
+    fixed = 8.0 * (2 * n_steps + n_walkers * chunk)
+    per_snap = 8.0 * n_walkers * (dim + 1)
+    need = fixed + per_snap * snaps.size
     limit = 0.5 * _available_memory() if max_memory is None else float(max_memory)
     if need > limit:
-        per = need / snaps.size
-        stride = max(2, math.ceil(n_steps / max(1.0, limit / per)))
+        fits = math.floor((limit - fixed) / per_snap) - 2  # start and end always recorded
+        hint = (
+            f"use record={max(2, math.ceil(n_steps / fits))} (a stride) or record='log'"
+            if fits >= 1
+            else "use fewer walkers or steps"
+        )
         raise ValueError(
             f"record={record!r} needs {need / 1e9:.3g} GB ({n_walkers} walkers x "
             f"{snaps.size} snapshots x {dim} coords), more than the {limit / 1e9:.3g} GB "
-            f"allowed: use record={stride} (a stride) or record='log'"
+            f"allowed: {hint}"
         )
 
     rng = np.random.default_rng(seed)
@@ -257,7 +263,7 @@ def simulate(
                 BOUNDARIES[boundary], lo, hi, snaps, j0, pos, loss, buf,
             )  # fmt: skip
             part = buf[:, : t1 - done]
-            ok = np.isfinite(part)
+            ok = ~np.isnan(part)  # NaN: walker dead at that step
             cnt = ok.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 step_mean[done:t1] = np.where(cnt > 0, np.where(ok, part, 0).sum(0) / cnt, np.nan)
