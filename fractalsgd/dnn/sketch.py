@@ -13,6 +13,12 @@ deviation is about sqrt(2 / k) (times the finite-population factor sqrt(1 - k / 
 4.4 % for k = 1024, and distances ||S(a - b)|| are distorted by about sqrt(1 / (2 k))
 (2.2 %). Tropp (2011) bounds the worst case over n vectors by eps with
 k = O(eps^-2 log n log P).
+
+The distortion is random over the draw of S, not over the vectors: with one fixed S,
+strongly correlated vectors (the differences along one trajectory lie close to a few
+directions) share nearly the same factor, so a sketched MSD curve may be off by a common
+factor of order 1 +- sqrt(2 / k) while its shape (exponents) is kept. Averaging over
+several seeds removes that factor.
 """
 
 from __future__ import annotations
