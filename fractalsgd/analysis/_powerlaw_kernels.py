@@ -9,11 +9,12 @@ from numba import njit
 
 
 @njit(cache=True)
-def _ks_scan_continuous(lxs, suffix_log, cand):
+def _ks_scan_continuous(lxs, suffix_log, cand, lxmin):
     """alpha and KS distance D for each candidate tail start index in ``cand``.
 
     ``lxs`` = ln of the samples sorted ascending,
-    ``suffix_log[i] = sum_{j >= i} lxs[j]``. For a tail x_(i..n-1) with xmin = xs[i] and m = n - i points (CSN 2009, eq. 3.1):
+    ``suffix_log[i] = sum_{j >= i} lxs[j]``. For a tail x_(i..n-1) with xmin = xs[i]
+    and m = n - i points (CSN 2009, eq. 3.1), ln xmin = ``lxmin[c]`` (= lxs[i] in a scan):
     alpha = 1 + m / (sum ln x - m ln xmin); D = max_j |F_emp - F_fit| with
     F_fit(x) = 1 - (x / xmin)^(1 - alpha), checked on both sides of each jump of F_emp.
     """
@@ -24,7 +25,7 @@ def _ks_scan_continuous(lxs, suffix_log, cand):
     for c in range(nc):
         i = cand[c]
         m = n - i
-        lx = lxs[i]
+        lx = lxmin[c]
         denom = suffix_log[i] - m * lx
         if denom <= 0.0:
             alpha[c] = np.nan

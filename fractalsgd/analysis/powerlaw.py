@@ -131,14 +131,14 @@ def _zeta_mle(S: np.ndarray, m: np.ndarray, xmin: np.ndarray, a_hi: float = 30.0
     return 0.5 * (lo + hi)
 
 
-def _discrete_scan(xs: np.ndarray, cand: np.ndarray):
+def _discrete_scan(xs: np.ndarray, cand: np.ndarray, xmin=None):
     from scipy.special import zeta
 
     n = xs.size
     lx = np.log(xs)
     suffix = np.cumsum(lx[::-1])[::-1]
     m = (n - cand).astype(float)
-    xmins = xs[cand]
+    xmins = xs[cand] if xmin is None else np.full(cand.size, xmin)
     alphas = _zeta_mle(suffix[cand], m, xmins)
     uniq, first = np.unique(xs, return_index=True)
     D = np.empty(cand.size)
@@ -192,6 +192,8 @@ def fit_powerlaw(
     n = xs.size
     if xmin is not None:
         xmin = float(xmin)
+        if discrete and (xmin < 1 or xmin != round(xmin)):
+            raise ValueError(f"{name}: xmin must be an integer >= 1, got {xmin}")
         if xmin <= 0 or xmin > xs[-1]:
             raise ValueError(f"{name}: xmin must be in (0, max(samples)={xs[-1]:g}], got {xmin}")
         i0 = int(np.searchsorted(xs, xmin, side="left"))
@@ -205,12 +207,13 @@ def fit_powerlaw(
 
     def scan_at(idx):
         if discrete:
-            return _discrete_scan(xs, idx)
+            return _discrete_scan(xs, idx, None if xmin is None else float(xmin))
         from ._powerlaw_kernels import _ks_scan_continuous
 
         lxs = np.log(xs)
         suffix = np.cumsum(lxs[::-1])[::-1].copy()
-        return _ks_scan_continuous(lxs, suffix, idx.astype(np.int64))
+        lxmin = np.full(idx.size, math.log(xmin)) if xmin is not None else lxs[idx]
+        return _ks_scan_continuous(lxs, suffix, idx.astype(np.int64), lxmin)
 
     alphas, D = scan_at(cand)
     best = int(np.argmin(D))
@@ -242,8 +245,8 @@ def fit_powerlaw(
         i = i0
     m = n - i
     a = float(alphas[best])
-    sig = _discrete_sigma(a, float(xs[i]), m) if discrete else (a - 1) / math.sqrt(m)
     xm = float(xmin) if xmin is not None else float(xs[i])
+    sig = _discrete_sigma(a, xm, m) if discrete else (a - 1) / math.sqrt(m)
     return PowerLawFit(
         a,
         xm,

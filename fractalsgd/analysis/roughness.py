@@ -476,16 +476,19 @@ def msl_vs_distance(
         )
     ci_method = "slope t-interval"
     if W >= 5:
+        # per-walker bin sums; a bootstrap resample of walkers is a weighted sum of them
+        sel = inside
+        key = wid[sel] * nbin + b[sel]
+        cw = np.bincount(key, minlength=W * nbin).reshape(W, nbin)
+        sw = np.bincount(key, weights=dl2[sel], minlength=W * nbin).reshape(W, nbin)
+        lw = np.bincount(key, weights=np.log(dr[sel]), minlength=W * nbin).reshape(W, nbin)
         vals = []
         for _ in range(200):
-            ws = rng.integers(0, W, W)
-            wt = np.bincount(ws, minlength=W)[wid]
-            sel = inside & (wt > 0)
-            bb = b[sel]
-            c = np.bincount(bb, weights=wt[sel], minlength=nbin)
+            wt = np.bincount(rng.integers(0, W, W), minlength=W).astype(float)
+            c = wt @ cw
             with np.errstate(invalid="ignore", divide="ignore"):
-                ms = np.bincount(bb, weights=(wt * dl2)[sel], minlength=nbin) / c
-                md = np.exp(np.bincount(bb, weights=(wt * np.log(dr))[sel], minlength=nbin) / c)
+                ms = (wt @ sw) / c
+                md = np.exp((wt @ lw) / c)
             h, _, _ = fit(c, ms, md)
             vals.append(h)
         vals = np.asarray(vals)
