@@ -21,7 +21,7 @@ require("distributed", "distributed", "fractalsgd.sweeps")
 from .kinds import PointKind, get_point_kind, point_kinds, register_point_kind  # noqa: E402
 from .runner import gpu_for_worker, load_summary, open_points, run_sweep  # noqa: E402
 from .spec import Point, Sweep, config_hash, load_sweep  # noqa: E402
-from .summaries import fit_two_regime, msd_curve, trajectory_summary  # noqa: E402
+from .summaries import msd_exponents, trajectory_summary, walker_summary  # noqa: E402
 
 __all__ = [
     "Sweep",
@@ -36,7 +36,7 @@ __all__ = [
     "open_points",
     "load_summary",
     "gpu_for_worker",
-    "msd_curve",
-    "fit_two_regime",
+    "msd_exponents",
     "trajectory_summary",
+    "walker_summary",
 ]

@@ -1,14 +1,16 @@
 """Per-point summaries: a few scalars per trajectory, merged into the sweep summary.
 
-* MSD exponents. With evenly spaced snapshots the time-averaged MSD
-  ``dr2(tau) = <|x(t+tau) - x(t)|^2>_{t, walkers}`` is used (Chen, Qu & Gong 2022, eq. 1,
-  averaged over walkers); otherwise the ensemble MSD from the first snapshot,
-  ``<|x(t) - x(t_0)|^2>``. Lags are log-spaced up to ``max_lag_fraction`` of the run.
-* ``msd_exponent``: least-squares slope of ``ln dr2`` against ``ln tau``.
-* ``beta1``, ``beta2``, ``tau0``: the two-regime fit ``dr2 ~ tau^beta1`` (tau < tau0),
-  ``~ tau^beta2`` (tau > tau0) as a continuous broken line in log-log coordinates; the
-  breakpoint minimises the residual sum of squares over the sampled lags (an objective
-  version of the paper's by-eye crossover).
+* MSD exponents, with :mod:`fractalsgd.analysis` doing the work. With evenly spaced
+  snapshots the time-averaged MSD per walker, ``dr2(tau) = <|x(t+tau) - x(t)|^2>_t``
+  (Chen, Qu & Gong 2022, eq. 1; :func:`fractalsgd.analysis.tamsd`), at log-spaced lags
+  up to ``max_lag_fraction`` of the run; otherwise (log-spaced records) the ensemble MSD
+  from the first snapshot (:func:`fractalsgd.analysis.eamsd`).
+* ``msd_exponent`` (+ ``_lo`` / ``_hi``): one power law over those lags
+  (:func:`fractalsgd.analysis.fit_power_law`);
+* ``beta1``, ``beta2``, ``tau0`` (+ ``_lo`` / ``_hi``): the two-regime fit, a continuous
+  broken power law with an objective breakpoint (:func:`fractalsgd.analysis.fit_crossover`,
+  ``n_breaks=1``). Intervals are 95 % bootstrap intervals over walkers (a block bootstrap
+  of residuals for a single curve).
 * Losses: ``final_loss_mean``, ``final_loss_std``, ``final_loss_min`` over walkers, and
   ``success_rate`` = fraction of walkers whose final loss is <= ``success_loss`` (NaN if no
   threshold is given).
@@ -21,66 +23,54 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["msd_curve", "fit_two_regime", "trajectory_summary", "walker_summary"]
+__all__ = ["msd_exponents", "trajectory_summary", "walker_summary"]
+
+_EXPONENT_KEYS = ("msd_exponent", "beta1", "beta2", "tau0")
 
 
-def _lags(n_max: int, n_lags: int) -> np.ndarray:
-    if n_max < 1:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(np.round(np.geomspace(1, n_max, n_lags)).astype(np.int64))
+def _with_ci(out: dict, key: str, value, ci) -> None:
+    out[key] = float(value)
+    out[f"{key}_lo"], out[f"{key}_hi"] = (float(c) for c in np.asarray(ci).ravel()[:2])
 
 
-def msd_curve(positions, steps=None, *, max_lag_fraction: float = 0.25, n_lags: int = 32):
-    """(lag in steps, MSD) of positions (walker, time, coord); see the module docstring."""
-    x = np.asarray(positions, dtype=np.float64)
-    if x.ndim == 2:
-        x = x[None]
-    if x.ndim != 3:
-        raise ValueError(f"positions must be (walker, time, coord), got shape {x.shape}")
-    n_time = x.shape[1]
-    if x.shape[0] == 0:
-        return np.zeros(0), np.zeros(0)
-    steps = np.arange(n_time) if steps is None else np.asarray(steps, dtype=np.int64)
+def msd_exponents(ds, *, max_lag_fraction: float = 0.25, n_lags: int = 64, seed: int = 0):
+    """MSD exponent and two-regime fit of a trajectory, with 95 % intervals (see module doc).
+
+    Walkers with non-finite positions (diverged) are left out. Keys: ``msd_exponent``,
+    ``beta1``, ``beta2``, ``tau0``, each with ``_lo`` / ``_hi``; NaN when the run is too
+    short for a fit (fewer than 8 lags).
+    """
+    from ..analysis import eamsd, fit_crossover, fit_power_law, tamsd
+
     if not 0 < max_lag_fraction <= 1:
         raise ValueError(f"max_lag_fraction must be in (0, 1], got {max_lag_fraction}")
-    d = np.diff(steps)
-    if n_time < 2:
-        return np.zeros(0), np.zeros(0)
-    if np.all(d == d[0]):
-        ks = _lags(int((n_time - 1) * max_lag_fraction), n_lags)
-        msd = np.array([np.mean(np.sum((x[:, k:] - x[:, :-k]) ** 2, axis=2)) for k in ks])
-        return ks * d[0], msd
-    # uneven snapshots: ensemble MSD from the first snapshot, at the recorded steps
-    lag = steps[1:] - steps[0]
-    keep = lag <= max(lag[0], max_lag_fraction * lag[-1])
-    msd = np.mean(np.sum((x[:, 1:] - x[:, :1]) ** 2, axis=2), axis=0)
-    return lag[keep], msd[keep]
-
-
-def fit_two_regime(lag, msd, *, min_points: int = 3) -> dict:
-    """Slope and continuous two-regime (broken power-law) fit of ``msd`` against ``lag``.
-
-    Returns ``msd_exponent`` (one slope), ``beta1``, ``beta2`` and ``tau0``; NaN where there
-    are too few positive points (``2 * min_points`` are needed for the broken line).
-    """
-    lag = np.asarray(lag, dtype=np.float64)
-    msd = np.asarray(msd, dtype=np.float64)
-    ok = (lag > 0) & (msd > 0) & np.isfinite(msd)
-    x, y = np.log(lag[ok]), np.log(msd[ok])
-    out = dict.fromkeys(("msd_exponent", "beta1", "beta2", "tau0"), np.nan)
-    if x.size >= 2:
-        out["msd_exponent"] = float(np.polyfit(x, y, 1)[0])
-    if x.size < 2 * min_points:
+    out = {}
+    for k in _EXPONENT_KEYS:
+        out.update({k: np.nan, f"{k}_lo": np.nan, f"{k}_hi": np.nan})
+    pos = np.asarray(ds["position"].values, dtype=np.float64)
+    ok = np.all(np.isfinite(pos), axis=(1, 2))
+    step = ds["step"].values
+    if ok.sum() == 0 or step.size < 3:
         return out
-    best = None
-    for j in range(min_points - 1, x.size - min_points + 1):
-        a = np.column_stack([np.ones_like(x), x, np.maximum(x - x[j], 0.0)])
-        coef, *_ = np.linalg.lstsq(a, y, rcond=None)
-        sse = float(np.sum((a @ coef - y) ** 2))
-        if best is None or sse < best[0] - 1e-12 * max(1.0, abs(best[0])):
-            best = (sse, j, coef)
-    _, j, coef = best
-    out.update(beta1=float(coef[1]), beta2=float(coef[1] + coef[2]), tau0=float(np.exp(x[j])))
+    traj = ds.isel(walker=np.flatnonzero(ok))
+    d = np.diff(step)
+    span = int(step[-1] - step[0])
+    top = max(1, int(span * max_lag_fraction))
+    if np.all(d == d[0]):
+        lags = np.unique(np.round(np.geomspace(d[0], max(d[0], top), n_lags) / d[0]) * d[0])
+        msd = tamsd(traj, lags=lags.astype(np.int64))
+    else:
+        msd = eamsd(traj, t0=int(step[0]))
+        msd = msd.sel(lag=msd["lag"] <= max(top, int(msd["lag"][0])))
+    if msd.sizes["lag"] < 8:
+        return out
+    lag_range = (float(msd["lag"][0]), float(msd["lag"][-1]))
+    p = fit_power_law(msd, lag_range, seed=seed)
+    _with_ci(out, "msd_exponent", p["exponent"].values, p["exponent_ci"].values)
+    c = fit_crossover(msd, lag_range, n_breaks=1, seed=seed)
+    _with_ci(out, "beta1", c["slope"].values[0], c["slope_ci"].values[0])
+    _with_ci(out, "beta2", c["slope"].values[1], c["slope_ci"].values[1])
+    _with_ci(out, "tau0", c["tau0"].values[0], c["tau0_ci"].values[0])
     return out
 
 
@@ -90,14 +80,12 @@ def trajectory_summary(
     *,
     success_loss: float | None = None,
     max_lag_fraction: float = 0.25,
-    n_lags: int = 32,
+    n_lags: int = 64,
 ) -> dict:
     """Scalars of one trajectory Dataset: MSD exponents, crossover, final losses, success."""
+    out = msd_exponents(ds, max_lag_fraction=max_lag_fraction, n_lags=n_lags)
     pos = np.asarray(ds["position"].values, dtype=np.float64)
-    steps = ds["step"].values if "step" in ds.coords else None
-    ok = np.all(np.isfinite(pos), axis=(1, 2))  # diverged walkers are left out of the MSD
-    lag, msd = msd_curve(pos[ok], steps, max_lag_fraction=max_lag_fraction, n_lags=n_lags)
-    out = fit_two_regime(lag, msd)
+    ok = np.all(np.isfinite(pos), axis=(1, 2))
     disp = np.sum((pos[ok, -1] - pos[ok, 0]) ** 2, axis=-1)
     out["rms_displacement"] = float(np.sqrt(np.mean(disp))) if disp.size else np.nan
     if "loss" in ds.data_vars:
@@ -120,7 +108,7 @@ def walker_summary(
     success_loss: float | None = None,
     success_tol: float | None = None,
     max_lag_fraction: float = 0.25,
-    n_lags: int = 32,
+    n_lags: int = 64,
 ) -> dict:
     """:func:`trajectory_summary` plus ``diverged_fraction`` and the success rate against the
     landscape's global minimum (``success_tol``) or an absolute ``success_loss``."""
