@@ -267,7 +267,7 @@ def loss_and_grad(model, batches: Batches, loss_fn=None, device=None):
         g = torch.autograd.grad(loss, params, allow_unused=True)
         g = [torch.zeros_like(p) if gi is None else gi for gi, p in zip(g, params)]
         grad += flat(g).cpu().double() * (b / n)
-        tot += float(loss) * b
+        tot += float(loss.detach()) * b
     return tot / n, grad
 
 
