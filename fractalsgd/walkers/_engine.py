@@ -37,7 +37,7 @@ def _inside(xn, lo, hi):
     return True
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath={"contract"})
 def _run_chunk(
     kind, p, v, a, b,
     x, vel, states, alive, div_step,
