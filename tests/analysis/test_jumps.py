@@ -45,3 +45,53 @@ def test_jump_lengths_levy_flight():
     assert abs(ds.attrs["alpha"] - 2.5) < 4 * ds.attrs["sigma"] + 0.02
     ccdf = ds["ccdf"].values
     assert ccdf[0] == 1.0 and np.all(np.diff(ccdf) <= 0)
+
+
+def test_figures_for_all_tail_result_types(tmp_path):
+    """Every result type of the tails toolkit survives save/load and draws a PNG, and
+    `fractalsgd plot` dispatches on it."""
+    import subprocess
+    import sys
+
+    from fractalsgd import load, save
+    from fractalsgd.analysis import (
+        loss_bursts,
+        loss_spectrum,
+        msl_vs_distance,
+        tail_index_over_time,
+    )
+    from fractalsgd.plotting import draw
+
+    rng = np.random.default_rng(5)
+    walk = np.cumsum(rng.standard_t(1.5, size=(1, 3001, 4)), axis=1)
+    loss = np.cumsum(rng.normal(size=3001)) + 0.1 * rng.standard_cauchy(3001)
+    ds = trajectory(walk, loss=loss)
+    results = [
+        jump_lengths(ds),
+        msl_vs_distance(ds, max_pairs=100_000),
+        loss_bursts(ds),
+        tail_index_over_time(ds, window=1000, n_boot=10),
+        loss_spectrum(loss),
+    ]
+    for res in results:
+        kind = res.attrs["result_type"]
+        p = save(res, tmp_path / f"{kind}.nc")
+        back = load(p)
+        assert back.attrs["result_type"] == kind
+        draw(back, tmp_path / f"{kind}.png")
+        assert (tmp_path / f"{kind}.png").stat().st_size > 1000
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fractalsgd",
+            "plot",
+            tmp_path / "jump_lengths.nc",
+            "--out",
+            tmp_path / "cli.png",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "cli.png").stat().st_size > 1000
