@@ -134,7 +134,8 @@ def hurst(
     * ``"variogram"``: <(y(t+l) - y(t))^2> ~ l^(2H), l = 1 .. n/64.
     * ``"higuchi"``: curve length L(k) ~ k^-(2-H), k = 1 .. 64 (at most n/16).
     * ``"wavelet"``: Haar detail variance (difference of adjacent block means of size
-      2^j) ~ 2^(2Hj), j = 1 .. log2(n) - 4.
+      2^j) ~ 2^(2Hj), j = 2 .. log2(n) - 4, with the log-bias correction and weights of
+      Abry & Veitch (1998); on fBm of 2^14 points it reads H about 0.02 low.
 
     The interval is the t-interval of the fitted slope: it ignores the correlation of the
     fluctuations across scales and is therefore a lower bound on the uncertainty.
@@ -162,14 +163,24 @@ def hurst(
         stat = _higuchi(y, sc)
         slope_to_h = None
     else:
-        sc = np.arange(1, int(math.log2(n)) - 3) if scales is None else sc
+        sc = np.arange(2, int(math.log2(n)) - 3) if scales is None else sc
         stat = _haar(y, sc)
         slope_to_h = 0.5
     ok = stat > 0
     if ok.sum() < 3:
         raise ValueError(f"{name}: fewer than 3 scales with non-zero fluctuation")
     base = 2.0**sc if method == "wavelet" else sc.astype(float)
-    slope, _, _, ci = _ols(np.log(base[ok]), np.log(stat[ok]), level)
+    ly = np.log(stat[ok])
+    w = None
+    if method == "wavelet":
+        # Abry & Veitch (1998): with n_j Gaussian details, E ln(mean d^2) = ln E d^2
+        # + psi(n_j/2) - ln(n_j/2), Var = psi'(n_j/2): remove the bias, weight by 1/Var
+        from scipy.special import polygamma, psi
+
+        nj = (n // (2 * 2 ** sc[ok])).astype(float)
+        ly = ly - (psi(nj / 2) - np.log(nj / 2))
+        w = 1.0 / polygamma(1, nj / 2)
+    slope, _, _, ci = _ols(np.log(base[ok]), ly, level, w=w)
     if slope_to_h is None:  # Higuchi: slope = -D = H - 2
         h, hci = slope + 2, (ci[0] + 2, ci[1] + 2)
     else:

@@ -101,6 +101,16 @@ def test_exponential_not_heavy_tailed():
     assert not compare_tails(x).heavy_tailed
 
 
+def test_stable_heavy_tailed():
+    from fractalsgd.analysis import stable_rvs
+
+    x = np.abs(stable_rvs(1.5, 0.0, 1.0, size=10_000, seed=12))
+    cmp = compare_tails(x)
+    assert cmp.heavy_tailed
+    # the tail of |S_1.5| is ~ x^-2.5 in density
+    assert abs(cmp.fit.alpha - 2.5) < 4 * cmp.fit.sigma + 0.1
+
+
 def test_pareto_heavy_tailed():
     cmp = compare_tails(pareto(2.5, 5_000, seed=10))
     assert cmp.heavy_tailed

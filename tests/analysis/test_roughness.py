@@ -55,9 +55,9 @@ def test_hurst_fbm(H):
         est = hurst(y, method)
         assert abs(est.value - H) < 0.05, (method, est)
         assert est.low < est.value < est.high
-    # Higuchi (sd 0.015) and Haar wavelet (sd 0.03, bias -0.025): looser
+    # Higuchi (sd 0.015) and Haar wavelet (sd 0.02, bias -0.015 to -0.025): looser
     assert abs(hurst(y, "higuchi").value - H) < 0.06
-    assert abs(hurst(y, "wavelet").value - H) < 0.1
+    assert abs(hurst(y, "wavelet").value - H) < 0.08
 
 
 def test_dfa_brute_force_fluctuation():
