@@ -332,5 +332,81 @@ def _process_kind() -> PointKind:
     )
 
 
+#: TrainConfig fields the runner controls (output, checkpoint, resume, console)
+_DNN_RUNNER_KEYS = ("out", "checkpoint", "resume", "quiet")
+
+
+def run_dnn(**config):
+    """A DNN point: :func:`fractalsgd.dnn.train` with the runner's device, threads, checkpoint.
+
+    On a worker with GPUs and ``device = "auto"`` the run uses GPU ``worker index % n_gpus``
+    (:func:`~fractalsgd.sweeps.runner.gpu_for_worker`; run one single-threaded worker per
+    GPU). ``threads`` defaults to the task's thread share. With ``checkpoint_every`` the
+    point checkpoints beside its output file and a re-run after a lost worker resumes.
+    """
+    from fractalsgd.dnn.train import train
+
+    from .runner import current_task, gpu_for_worker
+
+    task = current_task()
+    if config.get("device", "auto") == "auto":
+        import torch
+
+        gpu = gpu_for_worker(torch.cuda.device_count())
+        if gpu is not None:
+            config["device"] = f"cuda:{gpu}"
+    if config.get("threads") is None and task.get("threads"):
+        config["threads"] = task["threads"]
+    if config.get("checkpoint_every") and task.get("path"):
+        config.update(checkpoint=task["path"] + ".ckpt", resume=True)
+    return train(quiet=True, **config)
+
+
+def _resolve_dnn(config: dict, where: str) -> dict:
+    try:
+        from fractalsgd.dnn.train import TrainConfig
+    except ImportError:
+        raise ValueError(
+            "point kind 'dnn' needs fractalsgd.dnn (pip install 'fractalsgd[dnn]')"
+        ) from None
+    import dataclasses
+
+    fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    for key in config:
+        if key not in fields or key in _DNN_RUNNER_KEYS:
+            accepted = sorted(k for k in fields if k not in _DNN_RUNNER_KEYS)
+            raise ValueError(
+                f"{where}: unknown configuration key {key!r} for kind 'dnn' "
+                f"(accepted: {', '.join(accepted)})"
+            )
+    out = {}
+    for name, f in fields.items():
+        if name in _DNN_RUNNER_KEYS:
+            continue
+        if name in config:
+            out[name] = config[name]
+        elif f.default is not dataclasses.MISSING:
+            out[name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[name] = f.default_factory()
+    return out
+
+
+def _dnn_kind() -> PointKind:
+    from .summaries import dnn_summary
+
+    base = make_point_kind("dnn", run_dnn, summarise=dnn_summary)
+    return PointKind(
+        name="dnn",
+        run=run_dnn,
+        open=True,
+        summarise=dnn_summary,
+        summary_options=base.summary_options,
+        uses_gpu=True,
+        resolver=_resolve_dnn,
+    )
+
+
 _REGISTRY["walker"] = _walker_kind
 _REGISTRY["process"] = _process_kind
+_REGISTRY["dnn"] = _dnn_kind

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -172,12 +173,21 @@ def gpu_for_worker(n_gpus: int) -> int | None:
     return _worker_index(w) % n_gpus
 
 
+_CURRENT = threading.local()
+
+
+def current_task() -> dict:
+    """What the runner tells the point running in this thread: ``path``, ``threads``."""
+    return dict(getattr(_CURRENT, "info", {}))
+
+
 def _execute(task: _Task) -> dict:
     """Run (or re-summarise) one point; never raises: failures come back as records."""
     t0 = time.perf_counter()
     rec = {"hash": task.point.hash, "status": "ok", "summary": None, "error": ""}
     try:
         rec["numba_threads"] = _limit_threads(task.numba_threads)
+        _CURRENT.info = {"path": task.path, "threads": rec["numba_threads"]}
         if task.summarise_only:
             ds = load(task.path)
         else:
@@ -198,6 +208,9 @@ def _execute(task: _Task) -> dict:
             sweep_summary_options=canonical_json(task.summary_options),
         )
         save(ds, task.path)
+        ckpt = Path(task.path + ".ckpt")  # a DNN point's checkpoint is not needed any more
+        if ckpt.exists():
+            ckpt.unlink()
         rec["summary"] = summary
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, the sweep goes on
         msg = str(exc).strip().splitlines()
@@ -206,6 +219,8 @@ def _execute(task: _Task) -> dict:
             error=f"{type(exc).__name__}: {msg[0] if msg else ''}".rstrip(": "),
             traceback=traceback.format_exc(),
         )
+    finally:
+        _CURRENT.info = {}
     rec["seconds"] = time.perf_counter() - t0
     return rec
 

@@ -17,13 +17,16 @@
 * Walker points (:func:`walker_summary`) add ``diverged_fraction`` and, with
   ``success_tol``, count a walker as successful when its final loss is within
   ``success_tol`` of the landscape's known global minimum (``global_minimum``).
+* DNN points (:func:`dnn_summary`) fit the recorder's exact windowed TAMSD of the full
+  weight vector: ``*_early`` for the first window (t_w = 1), ``*_late`` for the last, plus
+  the final minibatch and probe losses.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["msd_exponents", "trajectory_summary", "walker_summary"]
+__all__ = ["msd_exponents", "trajectory_summary", "walker_summary", "dnn_summary"]
 
 _EXPONENT_KEYS = ("msd_exponent", "beta1", "beta2", "tau0")
 
@@ -130,4 +133,38 @@ def walker_summary(
     )
     if "diverged" in ds.data_vars:
         out["diverged_fraction"] = float(np.mean(ds["diverged"].values))
+    return out
+
+
+def dnn_summary(ds, config=None, *, final_steps: int = 100) -> dict:
+    """Summary of a training run recorded by :class:`fractalsgd.dnn.recorder.TrajectoryRecorder`.
+
+    From ``tamsd(t_w, lag)`` (exact, all parameters; Chen, Qu & Gong 2022, eq. 1) of the
+    first and the last complete window: ``msd_exponent``, ``beta1``, ``beta2``, ``tau0``
+    (with ``_lo`` / ``_hi``) suffixed ``_early`` / ``_late`` (NaN without a complete
+    window); ``final_loss`` = mean minibatch loss over the last ``final_steps`` steps;
+    ``final_probe_loss``; ``mean_step_length``.
+    """
+    from ..analysis import fit_crossover, fit_power_law
+
+    out = {}
+    for tag, i in (("early", 0), ("late", -1)):
+        vals = dict.fromkeys(
+            [f"{k}{b}" for k in _EXPONENT_KEYS for b in ("", "_lo", "_hi")], np.nan
+        )
+        if "tamsd" in ds.data_vars and ds.sizes.get("t_w", 0) and ds.sizes.get("lag", 0) >= 8:
+            m = ds["tamsd"].isel(t_w=i)
+            p = fit_power_law(m)
+            _with_ci(vals, "msd_exponent", p["exponent"].values, p["exponent_ci"].values)
+            c = fit_crossover(m, n_breaks=1)
+            _with_ci(vals, "beta1", c["slope"].values[0], c["slope_ci"].values[0])
+            _with_ci(vals, "beta2", c["slope"].values[1], c["slope_ci"].values[1])
+            _with_ci(vals, "tau0", c["tau0"].values[0], c["tau0_ci"].values[0])
+        out.update({f"{k}_{tag}": v for k, v in vals.items()})
+    if "minibatch_loss" in ds.data_vars and ds["minibatch_loss"].size:
+        out["final_loss"] = float(np.nanmean(ds["minibatch_loss"].values[-final_steps:]))
+    if "probe_loss" in ds.data_vars and ds["probe_loss"].size:
+        out["final_probe_loss"] = float(ds["probe_loss"].values[-1])
+    if "step_length" in ds.data_vars and ds["step_length"].size:
+        out["mean_step_length"] = float(np.nanmean(ds["step_length"].values))
     return out
