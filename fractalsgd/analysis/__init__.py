@@ -8,7 +8,14 @@ Never imports torch.
 
 # heavy tails, intermittency, roughness (issue 5)
 from .bursts import avalanches, loss_bursts, moving_variance  # noqa: E402, F401
+from .ergodicity import (  # noqa: E402, F401 (issue 4)
+    eb_brownian,
+    ergodicity_breaking,
+    non_gaussian_parameter,
+    velocity_autocorrelation,
+)
 from .exponents import fit_crossover, fit_power_law, local_exponent  # noqa: E402, F401 (issue 4)
+from .geometry import contour_length, msd_vs_contour, transverse_excursion  # noqa: E402, F401
 from .jumps import displacements, jump_lengths, step_lengths  # noqa: E402, F401
 from .msd import aging_msd, eamsd, read_tamsd_csv, tamsd  # noqa: E402, F401 (issue 4)
 from .powerlaw import PowerLawFit, TailComparison, compare_tails, fit_powerlaw  # noqa: E402, F401
