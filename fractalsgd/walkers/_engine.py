@@ -42,7 +42,7 @@ def _run_chunk(
     kind, p, v, a, b,
     x, vel, states, alive, div_step,
     t0, t1, lr, mom, noise, noise_kind, alpha, boundary, lo, hi,
-    snap_steps, j0, pos_out, loss_out, steplen,
+    snap_steps, j0, pos_out, loss_out, steplen, redraws, clipped,
 ):  # fmt: skip
     """Advance every live walker from step t0 to t1, recording snapshots and step lengths."""
     n_w, dim = x.shape
@@ -76,8 +76,11 @@ def _run_chunk(
                     for i in range(dim):
                         xn[i] = xw[i] + vw[i] + noise * xi[i]
                     tries += 1
-                for i in range(dim):  # still outside after MAX_REDRAW tries: clip
-                    xn[i] = min(max(xn[i], lo[i]), hi[i])
+                redraws[w] += tries
+                if not _inside(xn, lo, hi):  # still outside after MAX_REDRAW tries: clip
+                    clipped[w] += 1
+                    for i in range(dim):
+                        xn[i] = min(max(xn[i], lo[i]), hi[i])
             elif boundary == REFLECT:
                 for i in range(dim):
                     L = hi[i] - lo[i]

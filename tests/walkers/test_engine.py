@@ -188,6 +188,56 @@ def test_reflect_keeps_walkers_in_box_and_equilibrates_uniformly():
     assert abs(np.mean(x**2) - 1 / 12) < 4 * np.sqrt((1 / 80 - 1 / 144) / x.size)
 
 
+def test_redraw_stationary_law_is_exact():
+    # Flat with the redraw rule: p(x -> y) = phi_s(y - x) 1[y in box] / Z(x), Z(x) =
+    # P(x + s xi in box), is reversible with stationary density proportional to Z(x),
+    # a product of z(x_i) = Phi((1/2 - x_i)/s) - Phi((-1/2 - x_i)/s) per coordinate.
+    # E x^2 under z by quadrature; 2 x 4000 samples after 400 steps (mixing time
+    # ~ (1/s)^2 = 25 steps); 4 SE with the SE from the samples' own spread.
+    from scipy import integrate, stats
+
+    s = 0.2
+    z = lambda x: stats.norm.cdf((0.5 - x) / s) - stats.norm.cdf((-0.5 - x) / s)  # noqa: E731
+    m2 = integrate.quad(lambda x: x * x * z(x), -0.5, 0.5)[0] / integrate.quad(z, -0.5, 0.5)[0]
+    ds = fs.simulate(
+        Flat(2),
+        4000,
+        400,
+        0.0,
+        s,
+        start=np.zeros(2),
+        boundary="redraw",
+        box=(-0.5, 0.5),
+        record=400,
+        seed=12,
+        progress=False,
+    )
+    x2 = ds["position"].values[:, -1].ravel() ** 2
+    assert abs(x2.mean() - m2) < 4 * x2.std() / np.sqrt(x2.size)
+    assert abs(m2 - 1 / 12) > 8 * x2.std() / np.sqrt(x2.size)  # differs from uniform
+    assert ds["redraws"].values.sum() > 0 and ds["clipped"].values.sum() == 0
+
+
+def test_redraw_clips_when_the_drift_leaves_the_box():
+    # x' = (1 - 2.5) x = -1.5 x: from 0.9 the drift alone lands at -1.35, which no noise of
+    # scale 1e-3 can bring back: after MAX_REDRAW redraws the step is clipped onto the box
+    ds = fs.simulate(
+        Quadratic(1, k=1.0),
+        2,
+        6,
+        2.5,
+        1e-3,
+        start=np.array([0.9]),
+        boundary="redraw",
+        box=(-1.0, 1.0),
+        progress=False,
+    )
+    p = ds["position"].values[0, :, 0]
+    np.testing.assert_array_equal(p[1:], [-1.0, 1.0, -1.0, 1.0, -1.0, 1.0])
+    assert ds["clipped"].values.tolist() == [6, 6]
+    assert ds["redraws"].values.tolist() == [6 * _engine.MAX_REDRAW] * 2
+
+
 def test_redraw_keeps_walkers_in_grid_domain():
     ds = fs.simulate(
         DiamondSquare(levels=6, seed=1),
