@@ -382,6 +382,18 @@ def _pairs(T: int, max_pairs: int, rng):
     return np.minimum(i, j), np.maximum(i, j)
 
 
+def _pair_distances(xw: np.ndarray, i: np.ndarray, j: np.ndarray, chunk_elems: int = 2**24):
+    """||xw[j] - xw[i]|| for index pairs, in chunks of at most ``chunk_elems`` floats so that
+    DNN-sized coordinates (P ~ 1e5-1e6) never materialise a pairs x P array."""
+    P = xw.shape[1]
+    out = np.empty(i.size)
+    step = max(1, chunk_elems // max(P, 1))
+    for s in range(0, i.size, step):
+        d = xw[j[s : s + step]] - xw[i[s : s + step]]
+        out[s : s + step] = np.sqrt(np.einsum("ij,ij->i", d, d))
+    return out
+
+
 def msl_vs_distance(
     positions,
     loss=None,
@@ -400,7 +412,9 @@ def msl_vs_distance(
     model), or an array (time, coord) / (walker, time, coord) with ``loss`` given as
     (time,) / (walker, time). Pairs (i < j) of snapshots of the same walker are binned by
     dr = ||x(j) - x(i)|| (``bins`` log- or linearly spaced edges, or explicit edges); all
-    pairs are used up to ``max_pairs`` per walker, beyond that a uniform random subset.
+    pairs are used up to ``max_pairs`` per walker, beyond that a uniform random subset
+    (distances are computed in chunks, so P ~ 1e6 parameters is fine memory-wise; the cost
+    is O(pairs * P)).
     H comes from MSL ~ dr^(2H) fitted in log-log over bins with at least ``min_count``
     pairs inside ``fit_range`` = (dr_lo, dr_hi); its interval is the walker bootstrap
     (>= 5 walkers, 200 resamples) or else the t-interval of the slope (pairs overlap, so
@@ -433,7 +447,7 @@ def msl_vs_distance(
     drs, dl2s, wid = [], [], []
     for w in range(W):
         i, j = _pairs(T, int(max_pairs), rng)
-        drs.append(np.linalg.norm(x[w, j] - x[w, i], axis=1))
+        drs.append(_pair_distances(x[w], i, j))
         dl2s.append((L[w, j] - L[w, i]) ** 2)
         wid.append(np.full(i.size, w))
     dr = np.concatenate(drs)

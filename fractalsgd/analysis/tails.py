@@ -278,7 +278,9 @@ def tail_index_over_time(
     each window are pooled; or a sequence of 1-D sample arrays, one per window (e.g.
     minibatch-gradient components), with ``t_w`` their waiting times (default 0, 1, ...).
     ``n_samples`` components are drawn per window without replacement (paper: 5,000;
-    ``None`` = all). Returns a result Dataset over dim ``window`` with ``alpha``,
+    ``None`` = all). ``method`` is a :func:`tail_index` method or ``"stable"`` (alpha of a
+    McCulloch alpha-stable fit, :func:`fractalsgd.analysis.fit_stable`, as in the paper).
+    Returns a result Dataset over dim ``window`` with ``alpha``,
     ``alpha_low``, ``alpha_high`` and ``n``; ``result_type = "tail_index_over_time"``.
     """
     from ..schema import result
@@ -310,9 +312,16 @@ def tail_index_over_time(
         if n_samples is not None and g.size > n_samples:
             g = rng.choice(g, size=int(n_samples), replace=False)
         try:
-            est = tail_index(
-                g, method, n_boot=n_boot, level=level, seed=rng.integers(2**31), **kwargs
-            )
+            if method == "stable":
+                from .stable import fit_stable
+
+                est = fit_stable(
+                    g, n_boot=n_boot, level=level, seed=rng.integers(2**31), **kwargs
+                ).alpha
+            else:
+                est = tail_index(
+                    g, method, n_boot=n_boot, level=level, seed=rng.integers(2**31), **kwargs
+                )
         except ValueError as exc:
             raise ValueError(f"tail_index_over_time: window {i} (t_w={tw[i]}): {exc}") from None
         alpha[i], (lo[i], hi[i]), ns[i] = est.value, est.ci, est.n

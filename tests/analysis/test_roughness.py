@@ -160,3 +160,13 @@ def test_roughness_bad_input():
         ValueError, match=r"surface_dimension\(variogram\): needs a grid of at least"
     ):
         surface_dimension(np.ones((10, 10)))
+
+
+def test_pair_distances_chunked():
+    from fractalsgd.analysis.roughness import _pair_distances
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 1000))
+    i, j = np.triu_indices(50, 1)
+    ref = np.linalg.norm(x[j] - x[i], axis=1)
+    np.testing.assert_allclose(_pair_distances(x, i, j, chunk_elems=3000), ref, rtol=1e-12)
