@@ -150,6 +150,8 @@ def hurst(
         sc = np.unique(np.asarray(scales, dtype=int))
         if sc.size < 3 or sc[0] < 1:
             raise ValueError(f"{name}: needs at least 3 positive scales, got {sc.tolist()}")
+    if scales is not None and sc.max() > n // 4:
+        raise ValueError(f"{name}: scales must be <= n/4 = {n // 4}, got {int(sc.max())}")
     if method == "dfa":
         sc = _log_scales(10, n // 8, 20) if scales is None else sc
         stat = _dfa(y, sc)
@@ -238,8 +240,10 @@ def fractal_dimension(
         ks = _log_scales(max(2, n // 4096), max(n // 16, 8), 16)
     else:
         ks = np.unique(np.asarray(scales, int))
-    if ks.size < 3 or ks[0] < 1:
-        raise ValueError(f"{name}: needs at least 3 positive scales, got {ks.tolist()}")
+    if ks.size < 3 or ks[0] < 1 or ks[-1] > (n - 1) // 2:
+        raise ValueError(
+            f"{name}: needs at least 3 scales in [1, {(n - 1) // 2}], got {ks.tolist()}"
+        )
     eps = ks / (n - 1)
     stat = np.empty(ks.size)
     for i, k in enumerate(ks):

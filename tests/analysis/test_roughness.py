@@ -154,6 +154,8 @@ def test_roughness_bad_input():
         hurst(np.arange(10.0))
     with pytest.raises(ValueError, match=r"hurst\(variogram\): all 100 samples are equal"):
         hurst(np.ones(100), "variogram")
+    with pytest.raises(ValueError, match=r"hurst\(dfa\): scales must be <= n/4 = 25"):
+        hurst(np.random.default_rng(0).normal(size=100), scales=[4, 8, 50])
     with pytest.raises(ValueError, match="profile must be 1-D"):
         fractal_dimension(np.ones((20, 20)))
     with pytest.raises(
