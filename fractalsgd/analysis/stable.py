@@ -234,7 +234,10 @@ def fit_stable(
     intervals are percentile bootstraps with ``n_boot`` resamples (vectorised, ~0.2 s at
     n = 1e4). ``method="ml"``: maximum likelihood started from the McCulloch estimate, with
     the density computed by FFT of the characteristic function (Mittnik et al. 1999) and
-    Wald intervals from the observed information (numerical Hessian). Needs >= 20 samples.
+    Wald intervals from the observed information (numerical Hessian; the ``loc`` interval
+    is the S0 location's, shifted; at alpha = 2 beta is not identified and the intervals
+    are NaN). Needs >= 20 samples. Near alpha = 1 the S1 location is ill-conditioned
+    (tan(pi alpha / 2) diverges); ``loc0`` (S0) stays well defined.
     """
     if method not in ("quantile", "ml"):
         raise ValueError(f"fit_stable: method must be 'quantile' or 'ml', got {method!r}")
