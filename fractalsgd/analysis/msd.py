@@ -26,10 +26,10 @@ import numpy as np
 import scipy.fft as sfft
 import xarray as xr
 
-from ..schema import provenance
+from ..schema import provenance, result
 from ._input import Positions, as_positions
 
-__all__ = ["tamsd", "eamsd", "aging_msd", "read_tamsd_csv", "DEFAULT_MAX_BYTES"]
+__all__ = ["tamsd", "eamsd", "aging_msd", "read_tamsd_csv", "analyze_msd", "DEFAULT_MAX_BYTES"]
 
 #: working-memory bound (bytes) of the FFT batches in :func:`tamsd`
 DEFAULT_MAX_BYTES = 256 * 2**20
@@ -374,4 +374,109 @@ def read_tamsd_csv(path) -> xr.DataArray:
     attrs["window"] = int(windows[0]) if windows.size == 1 else str(windows.tolist())
     return xr.DataArray(
         out, dims=("t_w", "lag"), coords={"t_w": tw, "lag": lag}, name="tamsd", attrs=attrs
+    )
+
+
+def _crossover_vars(fit, prefix: str, tw_dim: str) -> dict:
+    out = {}
+    for name in ("slope", "slope_ci", "tau0", "tau0_ci", "n_breaks"):
+        v = fit[name]
+        dims = tuple(tw_dim if d == "t_w" else d for d in v.dims)
+        out[f"{prefix}{name}"] = (dims, v.values)
+    return out
+
+
+def analyze_msd(
+    ds,
+    window: int | None = None,
+    *,
+    delta: int = 20,
+    n_breaks=1,
+    fit_range=None,
+    n_boot: int = 200,
+    seed=0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+):
+    """The standard MSD analysis of a trajectory (what ``fractalsgd analyze`` writes).
+
+    Windowed TAMSD per walker and its walker mean, local exponent beta (``delta``),
+    aging MSD from each window start, a crossover fit per window (on the walker-mean
+    TAMSD; bootstrap over walkers when there are several), and the EAMSD when there are
+    several walkers. A DNN recorder file that already holds exact full-weight
+    ``tamsd(t_w, lag)`` / ``aging_msd(t_w, lag)`` gets the same exponent and crossover
+    analysis of those, as ``recorded_*`` variables on dims ``rec_t_w``, ``rec_lag``.
+    Returns a result Dataset with ``result_type="msd"``.
+    """
+    from .exponents import fit_crossover, local_exponent
+
+    if not isinstance(ds, xr.Dataset):
+        from ..schema import trajectory
+
+        ds = trajectory(ds)
+    pos = as_positions(ds, name="x", min_time=2, check_finite=False)
+    n_walker = pos.x.shape[0]
+    d2 = tamsd(ds, window=window if window is not None else pos.x.shape[1], max_bytes=max_bytes)
+    lag = d2["lag"].values
+    mean = d2.mean("walker")
+    beta = local_exponent(d2.where(d2 > 0), delta=delta).reindex(lag=lag)
+    beta_mean = local_exponent(mean, delta=delta).reindex(lag=lag)
+    fit = fit_crossover(
+        d2, fit_range, n_breaks=n_breaks, n_boot=n_boot, seed=seed, sample_dim="auto"
+    )
+    tws = d2["t_w"].values
+    ag = aging_msd(ds, t_w=tws)
+    data = {
+        "tamsd": (("walker", "t_w", "lag"), d2.values),
+        "n_pairs": (("t_w", "lag"), d2["n_pairs"].values),
+        "tamsd_mean": (("t_w", "lag"), mean.values),
+        "beta": (("walker", "t_w", "lag"), beta.values),
+        "beta_mean": (("t_w", "lag"), beta_mean.values),
+        "aging_msd": (("walker", "t_w", "aging_lag"), ag.values),
+        "aging_msd_mean": (("t_w", "aging_lag"), ag.mean("walker").values),
+        **_crossover_vars(fit, "", "t_w"),
+    }
+    coords = {
+        "walker": np.arange(n_walker),
+        "t_w": tws,
+        "lag": lag,
+        "aging_lag": ag["lag"].values,
+        "segment": fit["segment"].values,
+        "break": fit["break"].values,
+        "bound": ["lo", "hi"],
+    }
+    if n_walker > 1:
+        e = eamsd(ds, t0=int(pos.step[0]))
+        data["eamsd"] = (("eamsd_lag",), e.values)
+        coords["eamsd_lag"] = e["lag"].values
+    if "tamsd" in ds.data_vars and set(ds["tamsd"].dims) == {"t_w", "lag"}:
+        rec = ds["tamsd"].transpose("t_w", "lag").astype(float)
+        keep = rec.notnull().any("lag")
+        rec = rec.isel(t_w=np.flatnonzero(keep.values))
+        if rec.sizes["t_w"]:
+            rb = local_exponent(rec, delta=delta).reindex(lag=rec["lag"].values)
+            rf = fit_crossover(rec, fit_range, n_breaks=n_breaks, n_boot=n_boot, seed=seed)
+            data["recorded_tamsd"] = (("rec_t_w", "rec_lag"), rec.values)
+            data["recorded_beta"] = (("rec_t_w", "rec_lag"), rb.values)
+            data.update(_crossover_vars(rf, "recorded_", "rec_t_w"))
+            coords["rec_t_w"] = rec["t_w"].values
+            coords["rec_lag"] = rec["lag"].values
+            if "aging_msd" in ds.data_vars and ds["aging_msd"].dims == ("t_w", "lag"):
+                ra = ds["aging_msd"].isel(t_w=np.flatnonzero(keep.values))
+                data["recorded_aging_msd"] = (("rec_t_w", "rec_lag"), ra.values.astype(float))
+    return result(
+        data,
+        coords=coords,
+        inputs=ds,
+        config={
+            "window": window,
+            "delta": delta,
+            "n_breaks": n_breaks,
+            "fit_range": fit_range,
+            "n_boot": n_boot,
+            "seed": seed,
+        },
+        seed=seed,
+        result_type="msd",
+        ci_method=fit.attrs["ci_method"],
+        t_w_convention="step of the first snapshot of each window",
     )
