@@ -249,7 +249,10 @@ def _connect(scheduler, workers, threads_per_worker, connect_timeout, log):
                 f"--scheduler {scheduler}: no Dask scheduler answered within "
                 f"{connect_timeout:g} s ({type(exc).__name__})"
             ) from None
-    log(f"dask dashboard: {client.dashboard_link}")
+    import importlib.util
+
+    note = "" if importlib.util.find_spec("bokeh") else " (install bokeh to serve it)"
+    log(f"dask dashboard: {client.dashboard_link}{note}")
     return client, cluster
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 import fractalsgd as fs
 from fractalsgd.cli import main
+from fractalsgd.sweeps import run_sweep
 
 WALKERS = """
 [sweep]
@@ -99,6 +100,10 @@ def test_kill_half_way_then_resume_runs_only_the_missing_points(tmp_path):
     # a third run has nothing to do
     r = _cli("sweep", spec, "--out", out, "--scheduler", "none", "--no-progress")
     assert r.returncode == 0 and "8 done before, 0 to run" in r.stdout
+    # the same sweep in-process (--scheduler none, all Numba threads) gives the same numbers
+    ref = run_sweep(spec, tmp_path / "ref", scheduler="none", progress=False, log=print)
+    for k in ds.data_vars:
+        np.testing.assert_array_equal(ds[k].values, ref[k].values, err_msg=k)
 
 
 def test_failed_points_exit_1_and_bad_input_exit_2(tmp_path, capsys):
@@ -162,3 +167,19 @@ def test_retry_failed_and_force_from_the_command_line(tmp_path, capsys):
     assert main([*argv, "--force"]) == 0
     assert main([*argv, "--retry-failed"]) == 0
     assert "2 done before, 0 to run" in capsys.readouterr().out
+
+
+def test_without_dask_one_line(tmp_path):
+    code = (
+        "import sys; sys.modules['dask'] = None\n"
+        "from fractalsgd.cli import main\n"
+        f"sys.exit(main(['sweep', 'x.toml', '--out', {str(tmp_path)!r}]))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (
+        "fractalsgd sweep: error: fractalsgd.sweeps needs dask: "
+        "pip install 'fractalsgd[distributed]'"
+    )
+    code = "import fractalsgd.sweeps, sys; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

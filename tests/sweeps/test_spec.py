@@ -171,3 +171,18 @@ def test_error_names_the_point():
     # hurst is valid for weierstrass but not for the cone: the message says which point
     with pytest.raises(ValueError, match=r"point landscape.name\[1\]: unknown .* 'hurst'"):
         load_sweep(spec).expand()
+
+
+def test_examples_parse_and_whole_tables_can_be_swept():
+    from pathlib import Path
+
+    examples = sorted((Path(__file__).parents[2] / "examples" / "sweeps").glob("*.toml"))
+    assert len(examples) >= 2
+    for f in examples:
+        sw = load_sweep(f)
+        assert len(sw.expand()) == int(np.prod(sw.shape)) > 1
+    # a grid over whole landscape tables: labels are their canonical JSON
+    spec = {**WALKER, "grid": {"landscape": [{"name": "cone"}, {"name": "weierstrass"}]}}
+    a, b = load_sweep(spec).expand()
+    assert a.labels["landscape"] == '{"name":"cone"}' and a.config["landscape"]["slope"] == 0.5
+    assert b.config["landscape"]["n_terms"] == 20  # the swept table gets its class defaults
