@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 import time
 
 import numpy as np
@@ -23,6 +24,20 @@ LOG_PER_DECADE = 30
 #: work per chunk (walkers x steps x coords x landscape cost) between progress updates
 _CHUNK_WORK = 2e7
 _CHUNK_BUFFER = 8_000_000  # step-length buffer entries per chunk (64 MB)
+
+
+_LOCK = threading.Lock()
+
+
+def _needs_lock() -> bool:
+    """Numba's 'workqueue' threading layer aborts on concurrent parallel launches from
+    several Python threads (e.g. a threaded dask worker): serialise them there."""
+    import numba
+
+    try:
+        return numba.threading_layer() == "workqueue"
+    except ValueError:  # no parallel kernel has run yet: be safe on the first call
+        return True
 
 
 def record_steps(record, n_steps: int) -> np.ndarray:
@@ -265,11 +280,16 @@ def simulate(
             t1 = min(n_steps, done + chunk)
             buf[:, : t1 - done].fill(np.nan)
             j0 = int(np.searchsorted(snaps, done + 1))
-            E._run_chunk(
+            args = (
                 landscape.kind, *kargs, x, vel, states, alive, div_step,
                 done, t1, lr, momentum, noise, NOISE_KINDS[noise_kind], levy_alpha,
                 BOUNDARIES[boundary], lo, hi, snaps, j0, pos, loss, buf, redraws, clipped,
             )  # fmt: skip
+            if _needs_lock():
+                with _LOCK:
+                    E._run_chunk(*args)
+            else:
+                E._run_chunk(*args)
             part = buf[:, : t1 - done]
             ok = ~np.isnan(part)  # NaN: walker dead at that step
             cnt = ok.sum(axis=0)

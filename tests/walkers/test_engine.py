@@ -365,3 +365,21 @@ def test_bad_arguments(kw, words):
     base.update(kw)
     with pytest.raises(ValueError, match=words):
         fs.simulate(**base)
+
+
+def test_concurrent_calls_from_threads_and_progress_bar(capsys):
+    import threading
+
+    runs = {}
+
+    def go(i):
+        runs[i] = fs.simulate(Flat(2), 50, 100, 0.1, 0.1, seed=i, progress=False)
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(3):
+        alone = fs.simulate(Flat(2), 50, 100, 0.1, 0.1, seed=i, progress=True)
+        assert np.array_equal(runs[i]["position"].values, alone["position"].values)
