@@ -435,6 +435,7 @@ def connect(
     refine: bool = True,
     tol: float = 1e-4,
     max_depth: int = 6,
+    max_bands: int = 24,
     quench_kw: dict | None = None,
 ) -> Connection:
     """Connect two minima by transition states with a climbing-image NEB.
@@ -446,7 +447,9 @@ def connect(
     refined by Newton iteration (dim <= 200) and checked: its Hessian should have one
     negative eigenvalue, and quenching either side along that mode gives the minima it
     joins. ``k``: spring constant (default: median |grad V| on the initial band divided
-    by the image spacing, so spring and true forces are comparable).
+    by the image spacing, so spring and true forces are comparable). At most
+    ``max_bands`` bands are relaxed in all (rough landscapes split endlessly); past that,
+    pieces are closed by their climbing image without further splitting.
     """
     dim = _dim(landscape)
     a = _as_points(min_a, dim, "min_a")[0]
@@ -465,6 +468,7 @@ def connect(
         refine=refine,
         tol=tol,
         quench_kw=qkw,
+        budget=[int(max_bands)],
     )
     return _connect(landscape, a, b, max_depth, opts)
 
@@ -481,6 +485,9 @@ def _connect(landscape, a, b, depth, o):
         gn = np.linalg.norm(landscape.gradient(R[1:-1]), axis=1)
         k = max(float(np.median(gn)) / d, 1e-8)
     maxstep = o["maxstep"] if o["maxstep"] is not None else 0.5 * d
+    o["budget"][0] -= 1
+    if o["budget"][0] <= 0:
+        depth = 0
     R, E, _ = _neb(landscape, R, k, False, o["gtol"], o["maxiter"] // 2, o["dt"], maxstep)
     interior = np.flatnonzero((E[1:-1] < E[:-2]) & (E[1:-1] < E[2:])) + 1
     if interior.size and depth > 0:

@@ -196,9 +196,11 @@ class LandscapeNetwork:
             "ts_index": ("ts", self.ts_index),
         }
         if self.position is not None:
-            dv["position"] = (("minimum", "dim"), self.position.reshape(self.n_minima, -1))
+            pos = self.position
+            dv["position"] = (("minimum", "dim"), pos.reshape(self.n_minima, -1))
         if self.ts_position is not None:
-            dv["ts_position"] = (("ts", "dim"), self.ts_position.reshape(self.n_ts, -1))
+            d = self.ts_position.shape[-1] if self.ts_position.ndim > 1 else 1
+            dv["ts_position"] = (("ts", "dim"), self.ts_position.reshape(self.n_ts, d))
         attrs = {"result_type": RESULT_TYPE, "n_minima": self.n_minima, "n_ts": self.n_ts}
         if self.grid_shape is not None:
             attrs["grid_shape"] = json.dumps(list(self.grid_shape))
