@@ -9,8 +9,9 @@ Trigonometry: :func:`_sin_fast` / :func:`_cos_fast` are branch-free (Cody-Waite 
 reduction x = k pi + r with pi split in three parts, then the Taylor series of sin to r^19
 and of cos to r^20 on |r| <= pi/2, truncation error < 3e-16), so LLVM can vectorise the
 loops that call them (with FMA contraction); libm's scalar sin/cos cannot be vectorised.
-Measured against ``np.sin`` / ``np.cos``: max abs error 2.2e-16 for |x| <= 1e5
-(tests/landscapes/test_kernels.py).
+Measured against ``np.sin`` / ``np.cos``: max abs error 2.2e-16 for |x| <= 1e6
+(tests/landscapes/test_kernels.py); the reduction stays exact while |x| < 2^20 pi ~ 3e6
+(Weierstrass: |gamma^(N-1) x| below that, |x| < 1400 for gamma 1.5, N 20).
 """
 
 from __future__ import annotations
@@ -193,6 +194,8 @@ def _cell(t, lo, hi, n):
 
 @njit(cache=True, fastmath=_FM)
 def _grid_energy(p, a, x):
+    if x[0] != x[0] or x[1] != x[1]:
+        return np.nan
     ny, nx = a.shape
     ix, tx, _hx, _ix = _cell(x[0], p[0], p[1], nx)
     iy, ty, _hy, _iy = _cell(x[1], p[2], p[3], ny)
@@ -205,6 +208,10 @@ def _grid_energy(p, a, x):
 
 @njit(inline="always", cache=True, fastmath=_FM)
 def _grid_grad(p, a, x, g):
+    if x[0] != x[0] or x[1] != x[1]:
+        g[0] = np.nan
+        g[1] = np.nan
+        return
     ny, nx = a.shape
     ix, tx, hx, inx = _cell(x[0], p[0], p[1], nx)
     iy, ty, hy, iny = _cell(x[1], p[2], p[3], ny)

@@ -155,3 +155,5 @@ def test_grid_outside_domain_is_clamped():
     np.testing.assert_array_equal(ds.energy(x), ds.energy(inside))
     g = ds.gradient(x)
     assert g[0, 0] == 0.0 and g[1, 1] == 0.0
+    assert np.isnan(ds.energy(np.array([np.nan, 0.0])))
+    assert np.all(np.isnan(ds.gradient(np.array([0.0, np.nan]))))
