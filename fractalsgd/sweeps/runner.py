@@ -173,7 +173,16 @@ def gpu_for_worker(n_gpus: int) -> int | None:
     return _worker_index(w) % n_gpus
 
 
+def _error_line(exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {msg[0]}" if msg else type(exc).__name__
+
+
 _CURRENT = threading.local()
+
+
+class _SummaryError(Exception):
+    """The point ran but its summary raised (the trajectory file is kept)."""
 
 
 def current_task() -> dict:
@@ -198,12 +207,20 @@ def _execute(task: _Task) -> dict:
                     "not an xarray.Dataset"
                 )
             validate(ds)
-        summary = task.kind.summary_of(ds, task.point.config, task.summary_options)
         ds.attrs.update(
             sweep_point=task.point.hash,
             sweep_name=task.sweep_name,
             sweep_kind=task.kind.name,
             sweep_config=canonical_json(task.point.config),
+        )
+        try:
+            summary = task.kind.summary_of(ds, task.point.config, task.summary_options)
+        except Exception as exc:
+            if not task.summarise_only:  # keep the run: a re-run only re-summarises
+                ds.attrs.pop("sweep_summary", None)
+                save(ds, task.path)
+            raise _SummaryError(_error_line(exc)) from exc
+        ds.attrs.update(
             sweep_summary=json.dumps(summary),
             sweep_summary_options=canonical_json(task.summary_options),
         )
@@ -213,12 +230,8 @@ def _execute(task: _Task) -> dict:
             ckpt.unlink()
         rec["summary"] = summary
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, the sweep goes on
-        msg = str(exc).strip().splitlines()
-        rec.update(
-            status="failed",
-            error=f"{type(exc).__name__}: {msg[0] if msg else ''}".rstrip(": "),
-            traceback=traceback.format_exc(),
-        )
+        err = f"summary: {exc}" if isinstance(exc, _SummaryError) else _error_line(exc)
+        rec.update(status="failed", error=err, traceback=traceback.format_exc())
     finally:
         _CURRENT.info = {}
     rec["seconds"] = time.perf_counter() - t0
@@ -386,11 +399,6 @@ def _with_threads(task: _Task, numba_threads) -> _Task:
     from dataclasses import replace
 
     return replace(task, numba_threads=numba_threads if numba_threads else "auto")
-
-
-def _error_line(exc: BaseException) -> str:
-    msg = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {msg[0]}" if msg else type(exc).__name__
 
 
 def _run_dask(client, todo, numba_threads, progress, desc, record):

@@ -51,7 +51,16 @@ def not_a_dataset(*, seed: int = 0):
 
 register_point_kind("test-count", counting_point, replace=True)
 register_point_kind("test-threads", threads_point, summarise=_threads_summary, replace=True)
+
+
+def _exploding_summary(ds, config, *, explode: bool = False):
+    if explode:
+        raise RuntimeError("summary exploded")
+    return {"n_time": ds.sizes["time"]}
+
+
 register_point_kind("test-bad", not_a_dataset, replace=True)
+register_point_kind("test-sum", counting_point, summarise=_exploding_summary, replace=True)
 
 COUNT = {"sweep": {"kind": "test-count", "name": "count"}, "grid": {"x": [0, 1, 2, 3]}}
 QUIET = {"progress": False, "log": lambda *a: None}
@@ -277,3 +286,15 @@ def test_bad_arguments(tmp_path):
     ]:
         with pytest.raises(ValueError, match=msg):
             run_sweep(COUNT, tmp_path, **kw, **QUIET)
+
+
+def test_failing_summary_keeps_the_run_and_only_resummarises(tmp_path):
+    spec = {"sweep": {"kind": "test-sum"}, "grid": {"x": [0, 1]}, "summary": {"explode": True}}
+    ds = run_sweep(spec, tmp_path, scheduler="none", **QUIET)
+    assert list(ds["status"].values) == ["failed", "failed"]
+    assert ds["error"].values[0] == "summary: RuntimeError: summary exploded"
+    assert len(list((tmp_path / "points").glob("p-*.nc"))) == 2 and sorted(CALLS) == [0, 1]
+    CALLS.clear()
+    ds = run_sweep({**spec, "summary": {}}, tmp_path, scheduler="none", **QUIET)
+    assert CALLS == [] and (ds["status"] == "ok").all()
+    np.testing.assert_array_equal(ds["n_time"].values, [61, 61])
