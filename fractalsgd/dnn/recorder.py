@@ -375,10 +375,16 @@ class TrajectoryRecorder:
         if t in self._snapshot_set():
             self.snapshots[t] = cur.cpu().numpy().copy()
         self.prev.copy_(cur)
-        finite = bool(torch.isfinite(loss_t).all()) and bool(torch.isfinite(ws[1:5]).all())
-        if not finite:
+        # on the CPU every step is checked; on an accelerator the check (a host sync) runs
+        # once per window, over the whole window (the first non-finite step is reported)
+        bad = None
+        if self.device.type == "cpu":
+            bad, first = ~torch.isfinite(ws[:5]).all().reshape(1), t
+        elif row == self.W - 1:
+            bad, first = ~torch.isfinite(self.wseries[:, :5]).all(dim=1), t_w
+        if bad is not None and bool(bad.any()):
             self.status = "diverged"
-            self.diverged_step = t
+            self.diverged_step = first + int(torch.nonzero(bad)[0, 0])
             self._flush_partial()
             self._write()
             return False
