@@ -28,6 +28,7 @@ import xarray as xr
 
 from ..schema import provenance, result
 from ._input import Positions, as_positions
+from ._msd_kernels import _fill_block, _power_sum
 
 __all__ = ["tamsd", "eamsd", "aging_msd", "read_tamsd_csv", "analyze_msd", "DEFAULT_MAX_BYTES"]
 
@@ -104,19 +105,20 @@ def _even_core(pos: Positions, window: int, max_bytes: int) -> np.ndarray:
         sq = np.zeros((b1 - b0, window))
         for c0 in range(0, n_coord, cb):
             c1 = min(n_coord, c0 + cb)
-            blk = np.empty((b1 - b0, c1 - c0, window))
-            for k, b in enumerate(range(b0, b1)):
-                w, j = divmod(b, n_win)
+            # zero-padded, centred, time-last block (numba: one pass, no temporaries)
+            buf = np.zeros((b1 - b0, c1 - c0, nfft))
+            bad = _fill_block(x, b0, b1, n_win, window, c0, c1, buf, sq, np.empty(c1 - c0))
+            if bad >= 0:
+                w, j = divmod(b0 + bad, n_win)
                 seg = x[w, j * window : (j + 1) * window, c0:c1]
                 _check_finite_block(seg[None], w, j * window, c0)
-                blk[k] = seg.T
-            blk -= blk.mean(axis=2, keepdims=True)
-            sq += np.einsum("bct,bct->bt", blk, blk)
-            spec = sfft.rfft(blk, n=nfft, axis=2)
-            del blk
-            power = spec.real**2 + spec.imag**2
+                raise ValueError(f"x: values too large to average in walker {w}")
+            spec = sfft.rfft(buf, axis=2, overwrite_x=True)
+            del buf
+            power = np.zeros((b1 - b0, spec.shape[2]))
+            _power_sum(spec, power)
             del spec
-            s2 += sfft.irfft(power.sum(axis=1), n=nfft, axis=1)[:, :window]
+            s2 += sfft.irfft(power, n=nfft, axis=1)[:, :window]
         cs = np.concatenate([np.zeros((b1 - b0, 1)), np.cumsum(sq, axis=1)], axis=1)
         s1 = cs[:, window - m] + (cs[:, window : window + 1] - cs[:, m])
         out[b0:b1] = (s1 - 2 * s2) / (window - m)
