@@ -42,13 +42,16 @@ def _run_chunk(
     kind, p, v, a, b,
     x, vel, states, alive, div_step,
     t0, t1, lr, mom, noise, noise_kind, alpha, boundary, lo, hi,
-    snap_steps, j0, pos_out, loss_out, steplen, redraws, clipped,
+    snap_steps, j0, pos_out, loss_out, steplen, path, n_taken, redraws, clipped,
 ):  # fmt: skip
-    """Advance every live walker from step t0 to t1, recording snapshots and step lengths."""
+    """Advance every live walker from step t0 to t1, recording snapshots and step lengths
+    (``steplen[t - t0 - 1, w]``, NaN once a walker has diverged)."""
     n_w, dim = x.shape
     n_snap = snap_steps.size
     for w in prange(n_w):
         if not alive[w]:
+            for t in range(t1 - t0):
+                steplen[t, w] = np.nan
             continue
         g = np.empty(dim)
         w1 = np.empty(dim)
@@ -107,8 +110,13 @@ def _run_chunk(
             if not finite:
                 alive[w] = False
                 div_step[w] = t
+                for tt in range(t - t0 - 1, t1 - t0):
+                    steplen[tt, w] = np.nan
                 break
-            steplen[w, t - t0 - 1] = math.sqrt(sl)
+            sl = math.sqrt(sl)
+            steplen[t - t0 - 1, w] = sl
+            path[w] += sl
+            n_taken[w] += 1
             for i in range(dim):
                 xw[i] = xn[i]
             if j < n_snap and snap_steps[j] == t:
@@ -116,3 +124,18 @@ def _run_chunk(
                     pos_out[w, j, i] = xw[i]
                 loss_out[w, j] = _energy_one(kind, p, v, a, b, xw)
                 j += 1
+
+
+@njit(parallel=True, cache=True)
+def _step_means(steplen, n, out):
+    """out[t] = mean over walkers of the non-NaN steplen[t, :] (NaN if none), t < n."""
+    n_w = steplen.shape[1]
+    for t in prange(n):
+        acc = 0.0
+        c = 0
+        for w in range(n_w):
+            v = steplen[t, w]
+            if v == v:
+                acc += v
+                c += 1
+        out[t] = acc / c if c > 0 else np.nan

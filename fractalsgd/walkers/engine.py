@@ -265,7 +265,7 @@ def simulate(
     step_mean = np.full(n_steps, np.nan)
     path = np.zeros(n_walkers)
     n_taken = np.zeros(n_walkers, dtype=np.int64)
-    buf = np.empty((n_walkers, chunk))
+    buf = np.empty((chunk, n_walkers))
 
     bar = None
     if progress and n_steps > 0:
@@ -278,25 +278,19 @@ def simulate(
     try:
         while done < n_steps:
             t1 = min(n_steps, done + chunk)
-            buf[:, : t1 - done].fill(np.nan)
             j0 = int(np.searchsorted(snaps, done + 1))
             args = (
                 landscape.kind, *kargs, x, vel, states, alive, div_step,
                 done, t1, lr, momentum, noise, NOISE_KINDS[noise_kind], levy_alpha,
-                BOUNDARIES[boundary], lo, hi, snaps, j0, pos, loss, buf, redraws, clipped,
+                BOUNDARIES[boundary], lo, hi, snaps, j0, pos, loss, buf, path, n_taken,
+                redraws, clipped,
             )  # fmt: skip
             if _needs_lock():
                 with _LOCK:
                     E._run_chunk(*args)
             else:
                 E._run_chunk(*args)
-            part = buf[:, : t1 - done]
-            ok = ~np.isnan(part)  # NaN: walker dead at that step
-            cnt = ok.sum(axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                step_mean[done:t1] = np.where(cnt > 0, np.where(ok, part, 0).sum(0) / cnt, np.nan)
-            path += np.where(ok, part, 0.0).sum(axis=1)
-            n_taken += ok.sum(axis=1)
+            E._step_means(buf, t1 - done, step_mean[done:t1])
             done = t1
             if bar is not None:
                 bar.update(t1 - bar.n)
