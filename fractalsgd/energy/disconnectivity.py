@@ -271,8 +271,23 @@ class DisconnectivityTree:
             first = 0 if (center_gmin and hg) else 1
             return (first, e, -s) if order_by == "energy" else (first, -s, e)
 
+        def size_of(item):
+            return 1 if item[0] == "m" else int(size_node[item[1]])
+
+        side_total = [0, 0]  # leaves placed left / right of the global minimum's branch
+
         def arrange(items):
             items = sorted(items, key=key)
+            if center_gmin and key(items[0])[0] == 0:
+                # branch with the global minimum in the middle; the others go to the side
+                # with fewer leaves so far, so the global minimum ends up near the centre
+                left: list = []
+                right: list = []
+                for it in items[1:]:
+                    sd = 0 if side_total[0] <= side_total[1] else 1
+                    side_total[sd] += size_of(it)
+                    (left if sd == 0 else right).append(it)
+                return left[::-1] + [items[0]] + right
             out: list = []
             for j, it in enumerate(items):  # best in the centre, then right, left, ...
                 if j % 2 == 0:
