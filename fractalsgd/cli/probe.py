@@ -1,5 +1,9 @@
-"""``fractalsgd probe CHECKPOINT --surface | --line | --lines | --hessian | --interpolate B |
---neb B --out FILE.nc``: probe the loss landscape around a trained network."""
+"""``fractalsgd probe CHECKPOINT --surface | --line | --lines | --hessian | --pca RUN.nc |
+--interpolate B | --neb B --out FILE.nc``: probe the loss landscape around a trained network.
+
+The checkpoint gives the architecture, the weights (and BN statistics) and, unless
+``--dataset`` says otherwise, the data set it was trained on; the loss is evaluated on a
+fixed random subset (``--samples``, seeded by ``--seed``) in BN eval mode by default."""
 
 from __future__ import annotations
 
@@ -20,6 +24,11 @@ def register(parser) -> None:
     mode.add_argument("--line", action="store_true", help="loss along one random direction")
     mode.add_argument("--lines", action="store_true", help="one direction at several spans")
     mode.add_argument("--hessian", action="store_true", help="top-k Hessian eigenvalues")
+    mode.add_argument(
+        "--pca",
+        metavar="RUN.nc",
+        help="the recorded run's snapshots on their PCA plane, on the surface",
+    )
     mode.add_argument("--interpolate", metavar="CKPT_B", help="straight path to CKPT_B")
     mode.add_argument("--neb", metavar="CKPT_B", help="nudged elastic band to CKPT_B")
     parser.add_argument("--out", required=True, help="output NetCDF file")
@@ -55,6 +64,11 @@ def register(parser) -> None:
     h.add_argument("--method", choices=("lanczos", "power"), default="lanczos")
     h.add_argument(
         "--trace", type=int, default=0, metavar="N", help="also a Hutchinson trace with N probes"
+    )
+    h.add_argument(
+        "--snapshots",
+        metavar="RUN.nc",
+        help="Hessian at every full snapshot of a recorded run (over training)",
     )
     p = parser.add_argument_group("paths")
     p.add_argument("--images", type=int, default=11, help="NEB images incl. ends (default 11)")
@@ -120,11 +134,24 @@ def load_probe_data(meta, args):
     return [(x[i : i + bs], y[i : i + bs]) for i in range(0, len(y), bs)], name
 
 
+def _run(path):
+    from ..store import load
+
+    ds = load(path)
+    if "snapshot" not in ds:
+        raise ValueError(
+            f"{path} holds no full parameter snapshots: record the run with snapshots > 0"
+        )
+    return ds
+
+
 def run(args) -> int:
     from ..dnn import probes
     from ..dnn.checkpoint import load_checkpoint
     from ..store import save
 
+    if args.snapshots and not args.hessian:
+        raise ValueError("--snapshots goes with --hessian (use --pca RUN.nc for the path)")
     model, meta = load_checkpoint(args.checkpoint)
     batches, dname = load_probe_data(meta, args)
     common = dict(bn=args.bn)
@@ -167,6 +194,13 @@ def run(args) -> int:
                 **common,
             )
         ds.attrs.update(norm=args.norm, ignore=args.ignore)
+    elif args.pca:
+        ds = probes.trajectory_surface(model, batches, _run(args.pca), args.n,
+                                       progress=args.progress, **common)  # fmt: skip
+    elif args.hessian and args.snapshots:
+        ds = probes.hessian_over_training(_run(args.snapshots), model, batches, args.k,
+                                          args.method, trace_samples=args.trace,
+                                          label="step", seed=args.seed, **common)  # fmt: skip
     elif args.hessian:
         ds = probes.hessian_eigs(model, batches, args.k, args.method, seed=args.seed, **common)
         if args.trace:

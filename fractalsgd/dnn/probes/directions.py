@@ -61,19 +61,27 @@ def random_directions(model, norm: str = "filter", ignore: str | None = "biasbn"
     return [d.to(dtype=p.dtype, device=p.device) for d, p in zip(out, trainable(model))]
 
 
+def _dataset_snapshots(ds, walker: int = 0) -> np.ndarray:
+    """(T, P) parameter vectors of a Dataset: the recorder's ``snapshot(snapshot_step,
+    parameter)`` (full vectors), else ``position(walker, time, coord)`` of one walker."""
+    if "snapshot" in ds:
+        return ds["snapshot"].transpose("snapshot_step", "parameter").values
+    if "position" not in ds:
+        raise ValueError("Dataset has neither 'snapshot' (recorder) nor 'position' variables")
+    pos = ds["position"]
+    if "walker" in pos.dims:
+        if not 0 <= walker < pos.sizes["walker"]:
+            raise ValueError(f"walker {walker} out of range (0..{pos.sizes['walker'] - 1})")
+        pos = pos.isel(walker=walker)
+    return pos.transpose("time", "coord").values
+
+
 def _snapshot_matrix(snapshots, model, walker: int = 0) -> np.ndarray:
     """(T, P) float64 matrix of parameter snapshots."""
     import xarray as xr
 
     if isinstance(snapshots, xr.Dataset):
-        if "position" not in snapshots:
-            raise ValueError("snapshots Dataset has no 'position' variable")
-        pos = snapshots["position"]
-        if "walker" in pos.dims:
-            if not 0 <= walker < pos.sizes["walker"]:
-                raise ValueError(f"walker {walker} out of range (0..{pos.sizes['walker'] - 1})")
-            pos = pos.isel(walker=walker)
-        snapshots = pos.transpose("time", "coord").values
+        snapshots = _dataset_snapshots(snapshots, walker)
     if isinstance(snapshots, np.ndarray) or torch.is_tensor(snapshots):
         m = np.asarray(torch.as_tensor(snapshots).detach().cpu().double())
         if m.ndim != 2:
@@ -89,8 +97,10 @@ def _snapshot_matrix(snapshots, model, walker: int = 0) -> np.ndarray:
 def pca_directions(snapshots, model, n_components: int = 2, center=-1, walker: int = 0):
     """PCA directions of a training path (Li et al. 2018, sec. 7).
 
-    ``snapshots``: a trajectory Dataset (``position(walker, time, coord)`` with P coords),
-    a (T, P) array, or a sequence of flat vectors / state dicts. The differences
+    ``snapshots``: a recorder Dataset with full ``snapshot(snapshot_step, parameter)``
+    vectors (record with ``params="all"`` so that they match the model), a trajectory
+    Dataset whose ``position`` has P coords, a (T, P) array, or a sequence of flat
+    vectors / state dicts. (A sketch ``position`` cannot be mapped back to weights.) The differences
     ``theta_t - theta_c`` (``c = center``, the last snapshot by default) are PCA'd
     (mean removed, SVD); the directions are orthonormal in parameter space.
 

@@ -22,12 +22,14 @@ from ...schema import result
 from ._common import (
     Batches,
     _batch_len,
+    as_flat,
     default_loss,
     flat,
     load_state,
     model_device,
     n_params,
     probe_mode,
+    set_flat,
     split,
     trainable,
 )
@@ -252,6 +254,18 @@ def hessian_trace(
 
 
 def _checkpoint_items(checkpoints):
+    import xarray as xr
+
+    if isinstance(checkpoints, xr.Dataset):
+        from .directions import _dataset_snapshots
+
+        m = _dataset_snapshots(checkpoints)
+        steps = (
+            checkpoints["snapshot_step"].values
+            if "snapshot" in checkpoints
+            else checkpoints["step"].values
+        )
+        return [(int(s), row) for s, row in zip(steps, m)] or _empty()
     items = checkpoints.items() if isinstance(checkpoints, Mapping) else checkpoints
     out = []
     for i, it in enumerate(items):
@@ -263,6 +277,17 @@ def _checkpoint_items(checkpoints):
     if not out:
         raise ValueError("checkpoints is empty")
     return out
+
+
+def _empty():
+    raise ValueError("checkpoints is empty")
+
+
+def _load(model, state, name):
+    if isinstance(state, np.ndarray) or torch.is_tensor(state):
+        set_flat(trainable(model), as_flat(state, model, name))
+    else:
+        load_state(model, _state_of(state, model), name)
 
 
 def _state_of(state, model):
@@ -300,7 +325,9 @@ def hessian_over_training(
     """Top-``k`` eigenvalues (and optionally the Hutchinson trace) at each checkpoint.
 
     ``checkpoints``: a mapping ``{epoch: state}``, a sequence of ``(epoch, state)`` pairs
-    or of states, where a state is a state dict, a model or a checkpoint path. Each is
+    or of states, where a state is a state dict, a model, a checkpoint path or a flat
+    parameter vector; or a recorder Dataset with ``snapshot(snapshot_step, parameter)``
+    (labels = steps; pass ``label="step"``). Each is
     loaded into ``model`` (which is restored afterwards); the same fixed data set is used
     for all (the paper's supplementary figure 2: top eigenvalues against epoch).
     Returns a result Dataset (``result_type="hessian"``) with
@@ -316,7 +343,7 @@ def hessian_over_training(
     stderr = np.full(len(items), np.nan)
     with probe_mode(model, bn):
         for i, (lab, state) in enumerate(items):
-            load_state(model, _state_of(state, model), f"checkpoint {lab}")
+            _load(model, state, f"checkpoint {lab}")
             vals[i], _, _, tol_used = _eigs(
                 model, batches, k, method, which, tol, maxiter, seed, loss_fn, bn, double
             )
