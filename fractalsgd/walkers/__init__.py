@@ -3,6 +3,6 @@
 :func:`simulate` is also available as ``fractalsgd.simulate``.
 """
 
-from .engine import record_steps, simulate
+from .engine import record_steps, rerun, simulate
 
-__all__ = ["simulate", "record_steps"]
+__all__ = ["simulate", "rerun", "record_steps"]

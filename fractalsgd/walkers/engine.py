@@ -15,7 +15,7 @@ from ..schema import STEP_DIM, trajectory
 from . import _engine as E
 from ._rng import _seed_states
 
-__all__ = ["simulate", "record_steps"]
+__all__ = ["simulate", "rerun", "record_steps"]
 
 BOUNDARIES = {"none": E.NONE, "reflect": E.REFLECT, "periodic": E.PERIODIC, "redraw": E.REDRAW}
 NOISE_KINDS = {"gaussian": E.GAUSSIAN, "levy": E.LEVY}
@@ -346,3 +346,19 @@ def simulate(
     ds["clipped"] = ("walker", clipped)
     ds["clipped"].attrs["long_name"] = f"steps clipped onto the box after {E.MAX_REDRAW} redraws"
     return ds
+
+
+def rerun(ds, **overrides):
+    """Run again the simulation that produced ``ds`` (same seed: same numbers), with
+    keyword ``overrides`` (e.g. ``n_steps=10**6``, ``seed=2``). Array starts are read back
+    from ``position`` at step 0."""
+    from ..schema import config_of
+
+    cfg = config_of(ds)
+    if ds.attrs.get("source") != "walker" or "landscape" not in cfg:
+        raise ValueError("rerun needs a trajectory written by fractalsgd.simulate")
+    if cfg.get("start") == "array":
+        cfg["start"] = np.asarray(ds["position"].isel(time=0).values)
+    cfg["progress"] = False
+    cfg.update(overrides)
+    return simulate(**cfg)

@@ -383,3 +383,16 @@ def test_concurrent_calls_from_threads_and_progress_bar(capsys):
     for i in range(3):
         alone = fs.simulate(Flat(2), 50, 100, 0.1, 0.1, seed=i, progress=True)
         assert np.array_equal(runs[i]["position"].values, alone["position"].values)
+
+
+def test_rerun_reproduces_and_extends():
+    from fractalsgd.walkers import rerun
+
+    start = np.array([[0.1, 0.2], [0.3, -0.4]])
+    ds = fs.simulate(Cone(2), 2, 30, 0.05, 0.02, start=start, seed=3, progress=False)
+    again = rerun(ds)
+    np.testing.assert_array_equal(again["position"].values, ds["position"].values)
+    longer = rerun(ds, n_steps=60)
+    np.testing.assert_array_equal(longer["position"].values[:, :31], ds["position"].values)
+    with pytest.raises(ValueError, match="rerun needs"):
+        rerun(fs.trajectory(np.zeros((3, 2))))
