@@ -37,6 +37,17 @@ def test_eb_of_brownian_motion_matches_exact_value():
     assert res.attrs["result_type"] == "ergodicity"
 
 
+def test_eb_of_brownian_motion_intermediate_lag():
+    # 1 << lag << T: EB -> 4 lag / (3 T). Simulated EB against the asymptote, allowing
+    # 5 jackknife s.e. plus the exact finite-size deviation |EB_exact - 4 lag/(3T)|
+    N, T, lag = 1500, 3000, 60
+    res = ergodicity_breaking(bm(N, T, seed=9), [lag])
+    asym = 4 * lag / (3 * T)
+    dev = abs(eb_brownian(lag, T + 1) - asym)
+    assert dev < 0.05 * asym
+    assert abs(res["eb"].item() - asym) < 5 * res["eb_se"].item() + dev
+
+
 def test_ctrw_amplitude_scatter_is_broad():
     # weak ergodicity breaking: EB stays O(1) (Mittag-Leffler scatter), BM's is ~ 1/T
     res = ergodicity_breaking(ctrw(300, 5000, 0.5, seed=2), [10])

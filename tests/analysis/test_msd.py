@@ -2,6 +2,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fractalsgd as fs
 from fractalsgd.analysis import aging_msd, eamsd, read_tamsd_csv, tamsd
@@ -75,6 +77,25 @@ def test_fft_equals_brute_force_uneven():
     # windows on uneven snapshots: each window on its own grid
     rw = tamsd(fs.trajectory(x, step=step), window=20, lags=[step[1] - step[0]])
     assert rw.sizes["t_w"] == 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n_walker=st.integers(1, 3),
+    n_time=st.integers(2, 40),
+    n_coord=st.integers(1, 4),
+    gaps=st.lists(st.integers(1, 4), min_size=39, max_size=39),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_fft_equals_brute_force_property(n_walker, n_time, n_coord, gaps, seed):
+    x = np.random.default_rng(seed).normal(size=(n_walker, n_time, n_coord)).cumsum(1)
+    step = np.concatenate([[0], np.cumsum(gaps[: n_time - 1])])
+    r = tamsd(fs.trajectory(x, step=step))
+    ref, _ = brute_tamsd(x[-1], step)
+    assert set(r["lag"].values.tolist()) == set(ref)  # exactly the lags that have pairs
+    got = r.isel(walker=-1)
+    for lag in got["lag"].values:
+        assert got.sel(lag=lag).item() == pytest.approx(ref[int(lag)], rel=1e-9, abs=1e-12)
 
 
 def test_brownian_msd_is_2Ddt():
