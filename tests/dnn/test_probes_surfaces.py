@@ -288,3 +288,12 @@ def test_trajectory_surface_path_lies_on_surface():
     assert ds.x.min() < ds.path_x.min() and ds.x.max() > ds.path_x.max()
     assert 0 < ds["path_residual"].max() < 0.1
     assert ds.attrs["directions"] == "pca"
+
+
+def test_default_directions_are_seeded_filter_normalised():
+    m, x, y = convbn_setup(n=8)
+    a = loss_surface(m, (x, y), seed=3, n=3)
+    b = loss_surface(m, (x, y), random_directions(m, seed=3), random_directions(m, seed=4), n=3)
+    np.testing.assert_array_equal(a["loss"].values, b["loss"].values)
+    c = loss_line(m, (x, y), seed=3, n=3)
+    np.testing.assert_array_equal(c["loss"].values, a["loss"].values[1])

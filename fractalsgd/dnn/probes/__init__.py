@@ -14,6 +14,14 @@
 ``(inputs, targets)`` pair; ``max_batches`` fixes a subset. BatchNorm runs in eval mode
 (running statistics) unless ``bn="train"``. Results are :func:`fractalsgd.schema.result`
 Datasets with ``attrs["result_type"]`` for ``fractalsgd plot``.
+
+Roughness of the results is one call to :mod:`fractalsgd.analysis.roughness`::
+
+    surf = loss_surface(model, data, seed=0, n=65)      # >= 64 x 64 for the estimators
+    surface_dimension(surf.loss)                       # D = 3 - H, with its interval
+    lines = loss_lines(model, data, seed=0, n=129)     # >= 64 points per profile
+    hurst(lines.loss.sel(span=1e-2), method="variogram")
+    hurst(loss_line(model, data, seed=0, n=129).loss)  # one profile
 """
 
 from ._checkpoints import read_state

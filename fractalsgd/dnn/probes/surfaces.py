@@ -26,6 +26,19 @@ def _progress(it, on, total, desc):
     return tqdm(it, total=total, desc=desc)
 
 
+def _next_seed(seed):
+    return seed + 1 if isinstance(seed, int) else [seed, 1]
+
+
+def _default_dir(d, model, seed):
+    """``None``: a filter-normalised random direction (Li et al. 2018) drawn with ``seed``."""
+    if d is None:
+        from .directions import random_directions
+
+        return random_directions(model, "filter", "biasbn", seed)
+    return d
+
+
 def _check_direction(vec, name):
     if float(vec.norm()) == 0.0:
         raise ValueError(f"{name} is zero: the probe would not move")
@@ -58,7 +71,7 @@ def _config(model, batches, **kw):
 def loss_lines(
     model,
     data,
-    direction,
+    direction=None,
     spans=DEFAULT_SPANS,
     n: int = 51,
     *,
@@ -75,6 +88,7 @@ def loss_lines(
     roughness exponent across spans; a smooth one turns quadratic,
     ``L - L0 ~ g.d s t + (d'Hd/2) (s t)^2``, at small spans.
 
+    ``direction`` defaults to a filter-normalised random direction drawn with ``seed``.
     Returns a result Dataset (``result_type="loss_lines"``) with ``loss(span, point)``,
     ``accuracy(span, point)``, coordinates ``span``, ``t(point)`` and
     ``alpha(span, point) = span * t``; ``attrs["loss0"]`` is the loss at theta0.
@@ -87,7 +101,7 @@ def loss_lines(
         grid(s, n)  # validates each span
     t = grid(1.0, n)
     batches = Batches(data, max_batches)
-    d = _check_direction(as_flat(direction, model), "direction")
+    d = _check_direction(as_flat(_default_dir(direction, model, seed), model), "direction")
     with probe_mode(model, bn):
         theta0 = as_flat(trainable(model), model, "weights")
         coefs = (spans[:, None] * t[None, :]).reshape(-1, 1)
@@ -113,7 +127,7 @@ def loss_lines(
 def loss_line(
     model,
     data,
-    direction,
+    direction=None,
     span=1.0,
     n: int = 51,
     *,
@@ -127,13 +141,14 @@ def loss_line(
 
     A scalar ``span`` gives ``n`` points (rounded up to odd) symmetric about 0, centre
     included; a pair ``(lo, hi)`` gives ``linspace(lo, hi, n)`` plus 0 when inside.
+    ``direction`` defaults to a filter-normalised random direction drawn with ``seed``.
     Returns a result Dataset (``result_type="loss_line"``) with ``loss(alpha)``,
     ``accuracy(alpha)`` and ``attrs["loss0"]``; ``ds.loss`` is the profile for the
     roughness functions.
     """
     a = grid(span, n)
     batches = Batches(data, max_batches)
-    d = _check_direction(as_flat(direction, model), "direction")
+    d = _check_direction(as_flat(_default_dir(direction, model, seed), model), "direction")
     with probe_mode(model, bn):
         theta0 = as_flat(trainable(model), model, "weights")
         loss, acc = _eval_points(model, batches, theta0, [d], a[:, None], loss_fn, progress, "line")
@@ -161,8 +176,8 @@ def _surface(model, batches, theta0, d1, d2, xs, ys, loss_fn, progress):
 def loss_surface(
     model,
     data,
-    d1,
-    d2,
+    d1=None,
+    d2=None,
     span=1.0,
     n: int = 51,
     *,
@@ -176,6 +191,8 @@ def loss_surface(
 
     ``span`` is a scalar (the square ``[-span, span]^2``), a pair (the same range on both
     axes) or ``((xlo, xhi), (ylo, yhi))``; grids as in :func:`loss_line`.
+    ``d1``/``d2`` default to filter-normalised random directions drawn with ``seed`` and
+    ``seed + 1`` (:func:`.random_directions`, biases and BN ignored).
     Returns a result Dataset (``result_type="loss_surface"``) with ``loss(y, x)`` and
     ``accuracy(y, x)``; ``ds.loss.values`` is the height map Z[y, x] for
     ``surface_dimension`` and its rows / columns are profiles for ``hurst``.
@@ -185,6 +202,8 @@ def loss_surface(
     else:
         xs = ys = grid(span, n)
     batches = Batches(data, max_batches)
+    d1 = _default_dir(d1, model, seed)
+    d2 = _default_dir(d2, model, None if seed is None else _next_seed(seed))
     v1 = _check_direction(as_flat(d1, model, "d1"), "d1")
     v2 = _check_direction(as_flat(d2, model, "d2"), "d2")
     cos = float(v1 @ v2 / (v1.norm() * v2.norm()))
