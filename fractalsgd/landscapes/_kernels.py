@@ -9,9 +9,10 @@ Trigonometry: :func:`_sin_fast` / :func:`_cos_fast` are branch-free (Cody-Waite 
 reduction x = k pi + r with pi split in three parts, then the Taylor series of sin to r^19
 and of cos to r^20 on |r| <= pi/2, truncation error < 3e-16), so LLVM can vectorise the
 loops that call them (with FMA contraction); libm's scalar sin/cos cannot be vectorised.
-Measured against ``np.sin`` / ``np.cos``: max abs error 2.2e-16 for |x| <= 1e6
-(tests/landscapes/test_kernels.py); the reduction stays exact while |x| < 2^20 pi ~ 3e6
-(Weierstrass: |gamma^(N-1) x| below that, |x| < 1400 for gamma 1.5, N 20).
+Measured against ``np.sin`` / ``np.cos``: max abs error 2.2e-16 for |x| <= 3e6
+(tests/landscapes/test_kernels.py), where the reduction is exact even without FMA
+(|k| < 2^20); with FMA hardware (x86-64 FMA3) the fused k * _Q1 keeps it exact and we
+measured 3.4e-16 up to |x| = 1e13.
 """
 
 from __future__ import annotations

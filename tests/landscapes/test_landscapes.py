@@ -164,3 +164,24 @@ def test_bad_configs_raise_one_line(cfg, words):
 def test_points_shape_checked():
     with pytest.raises(ValueError, match=r"shape \(n, 3\)"):
         Flat(3).energy(np.zeros((4, 2)))
+
+
+def test_weierstrass_increments_scale_as_d_to_2h():
+    # For x uniform over a long interval the cross terms between frequencies average out
+    # and <(U(x+d) - U(x))^2>_x = A^2 sum_n gamma^(-2nH) (1 - cos(gamma^n d)) =: S(d),
+    # which grows as d^(2H) for gamma^-(N-1) << d << 1 (Berry & Lewis 1980).
+    H, g, N = 0.35, 1.5, 60
+    L = Weierstrass(1, hurst=H, gamma=g, n_terms=N, seed=3)
+    n = np.arange(N)
+    w2 = g ** (-2 * n * H)
+    d = g ** -np.arange(5.0, 40.0, 0.5)
+    S = np.array([np.sum(w2 * (1 - np.cos(g**n * dd))) for dd in d])
+    slope = np.polyfit(np.log(d), np.log(S), 1)[0]
+    assert abs(slope - 2 * H) < 0.02  # log-periodic ripples only
+    x = np.random.default_rng(0).uniform(0, 2000, 100_000)[:, None]
+    u0 = L.energy(x)
+    for dd, s in zip(d[::10], S[::10]):
+        emp = np.mean((L.energy(x + dd) - u0) ** 2)
+        # sampling error of a mean of 1e5 squared increments (relative ~ sqrt(2/1e5))
+        # plus the residual cross terms (~ 1/sqrt(1e5) relative): 5% is > 4 SE
+        assert abs(emp / s - 1) < 0.05, (dd, emp, s)
