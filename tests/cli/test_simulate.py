@@ -153,3 +153,35 @@ def test_parse_params():
         "s": "abc",
         "x": 1e-3,
     }
+
+
+def test_ctrl_c_saves_what_was_recorded(tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "i.nc"
+    err = open(tmp_path / "err.txt", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fractalsgd", "simulate", "--landscape", "weierstrass",
+         "--param", "dim=50", "--walkers", "200", "--steps", "1000000", "--lr", "0.001",
+         "--noise", "0.01", "--record", "log", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=err, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 60
+        # the progress bar appears after 2 s of simulation: the run is under way
+        while "simulate" not in (tmp_path / "err.txt").read_text() and time.time() < deadline:
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        err.close()
+    assert proc.returncode == 130, (tmp_path / "err.txt").read_text()[-500:]
+    assert "interrupted" in stdout
+    ds = fs.load(out)
+    assert ds.attrs["status"] == "interrupted"
+    done = ds.attrs["steps_done"]
+    assert 0 < done < 1_000_000 and ds["step"].values[-1] <= done
+    assert np.all(np.isfinite(ds["position"].values))
