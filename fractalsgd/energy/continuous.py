@@ -479,6 +479,13 @@ def _connect(landscape, a, b, depth, o):
         raise ValueError("min_a and min_b are the same minimum (closer than tol)")
     s = np.linspace(0.0, 1.0, o["n_images"] + 2)[:, None]
     R = a + s * (b - a)
+    if a.size > 1:
+        # bend the band slightly off the straight line (fixed direction, so deterministic):
+        # a perfectly symmetric band can sit on a higher-order saddle for ever
+        u = np.cos(np.arange(1, a.size + 1) * 1.618)
+        u -= (u @ (b - a)) / L**2 * (b - a)
+        if np.linalg.norm(u) > 0:
+            R += 0.02 * L * np.sin(np.pi * s) * u / np.linalg.norm(u)
     d = L / (o["n_images"] + 1)
     k = o["k"]
     if k is None:
@@ -589,7 +596,9 @@ def explore(
 ):
     """The energy landscape the walkers visited: quench every ``every``-th snapshot of each
     walker, merge minima closer than ``tol``, and connect consecutive distinct minima of
-    each walker by :func:`connect`. Minima found only by a connection are added too.
+    each walker by :func:`connect`. Minima found only by a connection are added too;
+    saddles whose Hessian has more than one negative eigenvalue are left out (counted in
+    ``config["n_rejected_saddles"]``).
 
     ``trajectory``: a schema Dataset (``position(walker, time, coord)``) or an array
     (walker, time, dim) / (time, dim). Returns a :class:`LandscapeNetwork` whose
@@ -615,11 +624,15 @@ def explore(
                 pairs.append(pr)
     ts_e, ts_pair, ts_x = [], [], []
     seen = set()
+    rejected = 0
     ckw = {"tol": tol}
     ckw.update(connect_kw or {})
     for i, j in pairs:
         c = connect(landscape, db.x[i], db.x[j], **ckw)
         for t in c.ts:
+            if t.n_negative not in (1, -1):  # not a first-order saddle
+                rejected += 1
+                continue
             m0 = db.add(t.x_minus, t.e_minus, count=0)
             m1 = db.add(t.x_plus, t.e_plus, count=0)
             if m0 == m1:
@@ -642,6 +655,7 @@ def explore(
             "method": "explore",
             "every": int(every),
             "tol": tol,
+            "n_rejected_saddles": rejected,
             "landscape": landscape.describe() if hasattr(landscape, "describe") else None,
         },
     )

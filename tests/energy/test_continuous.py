@@ -180,3 +180,23 @@ def test_bad_input():
         p[0, 2, 1] = np.inf
         explore(MB, p)
     assert isinstance(LandscapeNetwork, type)
+
+
+def test_explore_walker_trajectories_on_cosine_lattice():
+    """Walkers from fractalsgd.simulate hop between cosine wells: every minimum found is a
+    lattice point, every saddle lies half-way between adjacent ones at exactly 2 A."""
+    import fractalsgd as fs
+    from fractalsgd.landscapes import Cosine as CosineLandscape
+
+    A = 0.05
+    land = CosineLandscape(dim=2, amplitude=A, period=1.0)
+    ds = fs.simulate(land, 2, 400, lr=0.05, noise=0.08, seed=1, progress=False, start=np.zeros(2))
+    net = explore(land, ds, every=10)
+    assert net.n_minima >= 4 and net.n_ts >= net.n_minima - 1
+    np.testing.assert_allclose(net.position, np.rint(net.position), atol=1e-4)
+    np.testing.assert_allclose(net.energy, 0.0, atol=1e-9)
+    np.testing.assert_allclose(net.ts_energy, 2 * A, atol=1e-9)
+    ends = net.position[net.ts_pair]
+    np.testing.assert_allclose(net.ts_position, ends.mean(axis=1), atol=1e-4)
+    np.testing.assert_allclose(np.abs(ends[:, 0] - ends[:, 1]).sum(axis=1), 1.0, atol=1e-4)
+    assert disconnectivity(net).n_components == 1
