@@ -17,7 +17,14 @@ def _positive(text: str) -> int:
     return v
 
 
+EPILOG = (
+    "Exit status: 0 all points ok, 1 some points failed (recorded in the summary and "
+    "DIR/failures.json), 2 bad input. Re-running skips finished points."
+)
+
+
 def register(parser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument("sweep", help="sweep file (TOML: [sweep] kind, [base], [grid], [[points]])")
     parser.add_argument("--out", required=True, help="output directory (one NetCDF per point)")
     parser.add_argument(

@@ -8,7 +8,19 @@ returns a small summary; the merged summary has one dim per swept key. Re-runnin
 finished points; points that raise are recorded and the others go on.
 
 >>> from fractalsgd.sweeps import run_sweep                         # doctest: +SKIP
->>> summary = run_sweep("examples/sweeps/toy_hurst_lr.toml", "runs/toy", workers=4)
+>>> summary = run_sweep("examples/sweeps/toy_weierstrass.toml", "runs/toy", workers=4)
+>>> trajectories = open_points("runs/toy")                          # lazy, dask-backed
+
+On an existing cluster (``dask scheduler`` + ``dask worker ADDRESS``, dask-jobqueue,
+Kubernetes) pass its address: ``fractalsgd sweep S.toml --out DIR --scheduler
+tcp://host:8786``. Workers write the point files themselves, so ``DIR`` must be on a
+file system every worker sees (the usual NFS / Lustre home or scratch); fractalsgd must be
+installed on the workers (a ``"module:function"`` point kind must be importable there).
+
+Threads: each task caps Numba at cores / (worker threads) (``numba_threads`` to choose);
+DNN points with ``device = "auto"`` use GPU ``worker index % n_gpus`` (the worker name's
+trailing number: 0..N-1 on a LocalCluster) - run one single-threaded worker per GPU, e.g.
+``--workers <n_gpus> --threads-per-worker 1``.
 
 Needs the ``distributed`` extra (``pip install 'fractalsgd[distributed]'``).
 """

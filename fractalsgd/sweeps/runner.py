@@ -299,6 +299,9 @@ def run_sweep(
     default to cores / (workers x threads) on a LocalCluster and to cores / worker threads
     on any cluster. Points done before are skipped, points that failed before are skipped
     too unless ``retry_failed``. The summary is also saved to ``out/summary.nc``.
+
+    A script that starts a LocalCluster (``scheduler="local"``) needs the
+    ``if __name__ == "__main__":`` guard: worker processes are spawned and re-import it.
     """
     sweep = load_sweep(sweep)
     points = sweep.expand()
@@ -373,6 +376,8 @@ def run_sweep(
             own = client is None
             cluster = None
             if own:
+                if scheduler != "local" and (workers or threads_per_worker != 1):
+                    log("note: --workers / --threads-per-worker apply to 'local' only")
                 n = workers or 2
                 client, cluster = _connect(scheduler, n, threads_per_worker, connect_timeout, log)
                 if numba_threads is None and scheduler == "local":
