@@ -31,7 +31,13 @@ require("dask", "distributed", "fractalsgd.sweeps")
 require("distributed", "distributed", "fractalsgd.sweeps")
 
 from .kinds import PointKind, get_point_kind, point_kinds, register_point_kind  # noqa: E402
-from .runner import gpu_for_worker, load_summary, open_points, run_sweep  # noqa: E402
+from .runner import (  # noqa: E402
+    gpu_for_worker,
+    load_summary,
+    open_points,
+    reduce_summary,
+    run_sweep,
+)
 from .spec import Point, Sweep, config_hash, load_sweep  # noqa: E402
 from .summaries import msd_exponents, trajectory_summary, walker_summary  # noqa: E402
 
@@ -47,6 +53,7 @@ __all__ = [
     "run_sweep",
     "open_points",
     "load_summary",
+    "reduce_summary",
     "gpu_for_worker",
     "msd_exponents",
     "trajectory_summary",

@@ -34,7 +34,14 @@ from ..store import load, save
 from .kinds import PointKind
 from .spec import POINT_DIM, Point, Sweep, canonical_json, load_sweep
 
-__all__ = ["run_sweep", "open_points", "load_summary", "point_path", "SWEEP_FILE"]
+__all__ = [
+    "run_sweep",
+    "open_points",
+    "load_summary",
+    "reduce_summary",
+    "point_path",
+    "SWEEP_FILE",
+]
 
 SWEEP_FILE = "sweep.json"
 FAILURES_FILE = "failures.json"
@@ -572,3 +579,34 @@ def open_points(out, **open_kwargs) -> xr.Dataset:
     summary_coords = _merge_summary(sweep, points, {}, out).coords
     ds = ds.transpose(*sweep.dims, ...)
     return ds.assign_coords({k: v for k, v in summary_coords.items()})
+
+
+def reduce_summary(summary: xr.Dataset, dim: str = "seed") -> xr.Dataset:
+    """Mean, standard error and count of every summary number over ``dim`` (e.g. seeds).
+
+    Only points with status "ok" and finite values count: ``X`` (mean), ``X_sem``
+    (sample sd / sqrt(n), NaN for n < 2) and ``X_n``. Returns a summary result Dataset.
+    """
+    if dim not in summary.dims:
+        raise ValueError(f"dim {dim!r} is not a dim of the summary {tuple(summary.dims)}")
+    ok = summary["status"] == "ok"
+    out = {}
+    for name, var in summary.data_vars.items():
+        if name in ("status", "error", "hash", "file") or var.dtype.kind != "f":
+            continue
+        v = var.where(ok)
+        n = v.notnull().sum(dim)
+        out[name] = v.mean(dim)
+        out[f"{name}_sem"] = (v.std(dim, ddof=1) / np.sqrt(n)).where(n > 1)
+        out[f"{name}_n"] = n
+    coords = {k: c for k, c in summary.coords.items() if dim not in c.dims}
+    attrs = {k: v for k, v in summary.attrs.items() if k.startswith("sweep_")}
+    return result(
+        out,
+        coords,
+        inputs=summary,
+        config={"reduce": dim},
+        result_type=SUMMARY_TYPE,
+        reduced_over=dim,
+        **attrs,
+    )

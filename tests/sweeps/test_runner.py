@@ -12,6 +12,7 @@ from fractalsgd.sweeps import (
     load_summary,
     load_sweep,
     open_points,
+    reduce_summary,
     register_point_kind,
     run_sweep,
     trajectory_summary,
@@ -298,3 +299,19 @@ def test_failing_summary_keeps_the_run_and_only_resummarises(tmp_path):
     ds = run_sweep({**spec, "summary": {}}, tmp_path, scheduler="none", **QUIET)
     assert CALLS == [] and (ds["status"] == "ok").all()
     np.testing.assert_array_equal(ds["n_time"].values, [61, 61])
+
+
+def test_reduce_over_seeds(tmp_path):
+    TRANSIENT.add(1)
+    spec = {"sweep": {"kind": "test-count"}, "grid": {"x": [0, 1], "seed": [0, 1, 2]}}
+    ds = run_sweep(spec, tmp_path, scheduler="none", **QUIET)
+    TRANSIENT.clear()
+    r = reduce_summary(ds, "seed")
+    assert dict(r.sizes) == {"x": 2} and r.attrs["reduced_over"] == "seed"
+    e = ds["msd_exponent"].values[0]
+    assert r["msd_exponent"].values[0] == pytest.approx(e.mean())
+    assert r["msd_exponent_sem"].values[0] == pytest.approx(e.std(ddof=1) / np.sqrt(3))
+    assert r["msd_exponent_n"].values.tolist() == [3, 0]  # x=1 failed for every seed
+    assert np.isnan(r["msd_exponent"].values[1])
+    with pytest.raises(ValueError, match="dim 'lr' is not a dim"):
+        reduce_summary(ds, "lr")
