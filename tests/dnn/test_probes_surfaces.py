@@ -297,3 +297,15 @@ def test_default_directions_are_seeded_filter_normalised():
     np.testing.assert_array_equal(a["loss"].values, b["loss"].values)
     c = loss_line(m, (x, y), seed=3, n=3)
     np.testing.assert_array_equal(c["loss"].values, a["loss"].values[1])
+
+
+def test_float64_model_resolves_tiny_spans():
+    m, x, y, A, theta, L = linreg_setup()
+    m = m.double()  # float32 inputs are cast to the model's dtype
+    d = torch.randn(4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    ds = loss_line(m, (x, y), d, span=1e-6, n=5, loss_fn=mse)
+    expect = np.array([L(theta + a * d.numpy()) for a in ds["alpha"].values])
+    # float64 throughout: the excess loss (~1e-6 of L) is resolved to ~1e-9 relative
+    np.testing.assert_allclose(
+        ds["loss"].values - L(theta), expect - L(theta), rtol=1e-6, atol=1e-14
+    )

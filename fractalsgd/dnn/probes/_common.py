@@ -159,6 +159,11 @@ class Batches:
             self.cached, self.source = list(self._take(data, int(max_batches))), None
         elif iter(data) is data:  # a one-shot iterator or generator: keep its batches
             self.cached, self.source = list(data), None
+        elif isinstance(getattr(data, "sampler", None), torch.utils.data.RandomSampler):
+            # a shuffling loader: freeze one pass, so that every grid point sees the same
+            # batches (float32 rounding of batch means depends on batch composition, which
+            # would otherwise add noise of ~1e-7 relative to the loss at every point)
+            self.cached, self.source = list(data), None
         else:
             self.cached, self.source = None, data
         self._check()
@@ -187,6 +192,17 @@ class Batches:
 
 def _batch_len(x, y) -> int:
     return int(y.shape[0]) if getattr(y, "ndim", 0) > 0 else int(x.shape[0])
+
+
+def to_model(x, device, dtype):
+    """Inputs on the model's device; floating inputs in the model's dtype."""
+    return x.to(device, dtype) if x.is_floating_point() else x.to(device)
+
+
+def param_dtype(model):
+    for p in model.parameters():
+        return p.dtype
+    return torch.float32
 
 
 def default_loss(out, y):
@@ -229,10 +245,11 @@ def evaluate(model, batches: Batches, loss_fn=None, device=None) -> tuple[float,
     """Sample-weighted mean loss and accuracy (NaN when targets are not class labels)."""
     loss_fn = loss_fn or default_loss
     device = device or model_device(model)
+    dtype = param_dtype(model)
     tot, n, correct, classify = 0.0, 0, 0, True
     with torch.no_grad():
         for x, y in batches:
-            x, y = x.to(device), y.to(device)
+            x, y = to_model(x, device, dtype), to_model(y, device, dtype)
             b = _batch_len(x, y)
             if b == 0:
                 continue
@@ -257,9 +274,10 @@ def loss_and_grad(model, batches: Batches, loss_fn=None, device=None):
     if n == 0:
         raise ValueError("data subset is empty: no (inputs, targets) sample to evaluate")
     tot = 0.0
+    dtype = param_dtype(model)
     grad = torch.zeros(sum(p.numel() for p in params), dtype=torch.float64)
     for x, y in batches:
-        x, y = x.to(device), y.to(device)
+        x, y = to_model(x, device, dtype), to_model(y, device, dtype)
         b = _batch_len(x, y)
         if b == 0:
             continue

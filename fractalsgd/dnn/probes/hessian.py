@@ -31,6 +31,7 @@ from ._common import (
     probe_mode,
     set_flat,
     split,
+    to_model,
     trainable,
 )
 
@@ -66,11 +67,8 @@ class _HVP:
         self.n_calls = 0
 
     def _grads(self, x, y):
-        x, y = x.to(self.device), y.to(self.device)
-        if self.double and x.is_floating_point():
-            x = x.double()
-        if self.double and y.is_floating_point():
-            y = y.double()
+        dtype = self.params[0].dtype
+        x, y = to_model(x, self.device, dtype), to_model(y, self.device, dtype)
         b = _batch_len(x, y)
         loss = self.loss_fn(self.model(x), y) * (b / self.N)
         g = torch.autograd.grad(loss, self.params, create_graph=True, allow_unused=True)

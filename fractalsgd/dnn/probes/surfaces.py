@@ -5,6 +5,11 @@ Every function evaluates ``L(theta0 + a d1 [+ b d2])`` on a grid with a fixed da
 coefficients, and restores the model bit-identically (weights, buffers, train/eval
 modes) afterwards, also on error. The centre ``a = b = 0`` is always on the grid and its
 loss equals the unperturbed loss exactly.
+
+Precision: float32 weights resolve a step of about 1e-7 of their size, and float32
+losses differences of about 1e-7 of the loss, so spans below ~1e-4 (or profiles whose
+variation is below ~1e-6 of the loss) need a float64 model (``model.double()``; inputs
+are cast to the model's dtype). A shuffling DataLoader is frozen to one pass.
 """
 
 from __future__ import annotations
