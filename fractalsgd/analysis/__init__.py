@@ -17,7 +17,7 @@ from .ergodicity import (  # noqa: E402, F401 (issue 4)
 from .exponents import fit_crossover, fit_power_law, local_exponent  # noqa: E402, F401 (issue 4)
 from .geometry import contour_length, msd_vs_contour, transverse_excursion  # noqa: E402, F401
 from .jumps import displacements, jump_lengths, step_lengths  # noqa: E402, F401
-from .msd import aging_msd, eamsd, read_tamsd_csv, tamsd  # noqa: E402, F401 (issue 4)
+from .msd import aging_msd, analyze_msd, eamsd, read_tamsd_csv, tamsd  # noqa: E402, F401
 from .powerlaw import PowerLawFit, TailComparison, compare_tails, fit_powerlaw  # noqa: E402, F401
 from .roughness import (  # noqa: E402, F401
     fractal_dimension,

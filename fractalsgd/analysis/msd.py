@@ -388,6 +388,31 @@ def _crossover_vars(fit, prefix: str, tw_dim: str) -> dict:
     return out
 
 
+def _fit_or_fewer(fit_crossover, curves, fit_range, n_breaks, notes, what, **kw):
+    """fit_crossover, falling back to fewer breakpoints when the curves are too short."""
+    tried = [n_breaks] + [k for k in (1, 0) if n_breaks == "auto" or k < n_breaks]
+    for k in tried:
+        try:
+            fit = fit_crossover(curves, fit_range, n_breaks=k, **kw)
+        except ValueError as exc:
+            if "cannot hold" not in str(exc) or k == 0:
+                raise
+            continue
+        if k != n_breaks:
+            notes.append(f"{what}: too few lags for n_breaks={n_breaks}, fitted {k}")
+        return fit
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _delta_for(lag: np.ndarray, delta: int, notes: list, what: str) -> int:
+    span = int(lag[-1] - lag[0])
+    if delta < span:
+        return delta
+    new = max(1, span // 2)
+    notes.append(f"{what}: delta={delta} >= lag span {span}, used delta={new}")
+    return new
+
+
 def analyze_msd(
     ds,
     window: int | None = None,
@@ -420,10 +445,13 @@ def analyze_msd(
     d2 = tamsd(ds, window=window if window is not None else pos.x.shape[1], max_bytes=max_bytes)
     lag = d2["lag"].values
     mean = d2.mean("walker")
-    beta = local_exponent(d2.where(d2 > 0), delta=delta).reindex(lag=lag)
-    beta_mean = local_exponent(mean, delta=delta).reindex(lag=lag)
-    fit = fit_crossover(
-        d2, fit_range, n_breaks=n_breaks, n_boot=n_boot, seed=seed, sample_dim="auto"
+    notes: list[str] = []
+    dl = _delta_for(lag, delta, notes, "tamsd")
+    beta = local_exponent(d2.where(d2 > 0), delta=dl).reindex(lag=lag)
+    beta_mean = local_exponent(mean, delta=dl).reindex(lag=lag)
+    curves = d2 if n_walker > 1 else d2.isel(walker=0)  # fit dims: (t_w, segment)
+    fit = _fit_or_fewer(
+        fit_crossover, curves, fit_range, n_breaks, notes, "tamsd", n_boot=n_boot, seed=seed
     )
     tws = d2["t_w"].values
     ag = aging_msd(ds, t_w=tws)
@@ -455,8 +483,13 @@ def analyze_msd(
         keep = rec.notnull().any("lag")
         rec = rec.isel(t_w=np.flatnonzero(keep.values))
         if rec.sizes["t_w"]:
-            rb = local_exponent(rec, delta=delta).reindex(lag=rec["lag"].values)
-            rf = fit_crossover(rec, fit_range, n_breaks=n_breaks, n_boot=n_boot, seed=seed)
+            rlag = rec["lag"].values[rec.notnull().any("t_w").values]
+            rd = _delta_for(rlag, delta, notes, "recorded_tamsd")
+            rb = local_exponent(rec, delta=rd).reindex(lag=rec["lag"].values)
+            rf = _fit_or_fewer(
+                fit_crossover, rec, fit_range, n_breaks, notes, "recorded_tamsd",
+                n_boot=n_boot, seed=seed,
+            )  # fmt: skip
             data["recorded_tamsd"] = (("rec_t_w", "rec_lag"), rec.values)
             data["recorded_beta"] = (("rec_t_w", "rec_lag"), rb.values)
             data.update(_crossover_vars(rf, "recorded_", "rec_t_w"))
@@ -480,5 +513,6 @@ def analyze_msd(
         seed=seed,
         result_type="msd",
         ci_method=fit.attrs["ci_method"],
+        notes="; ".join(notes) if notes else "none",
         t_w_convention="step of the first snapshot of each window",
     )

@@ -93,3 +93,14 @@ def test_analyze_bad_files(tmp_path):
     r = _cli("analyze", res, "--out", tmp_path / "o.nc")
     _one_line_exit2(r)
     assert "not a trajectory" in r.stderr
+
+
+def test_analyze_short_windows_fall_back(tmp_path):
+    """A tiny run (9 lags per window): beta uses a smaller delta and the crossover fit
+    falls back to one breakpoint; both are recorded in attrs['notes']."""
+    x = fbm(2, 39, 0.6, dim=3, seed=3)["position"].values
+    res = analyze_msd(fs.trajectory(x), window=10, n_breaks=2, n_boot=20)
+    assert "delta=20 >= lag span 8, used delta=4" in res.attrs["notes"]
+    assert "too few lags for n_breaks=2, fitted 1" in res.attrs["notes"]
+    assert res["n_breaks"].values.tolist() == [1, 1, 1, 1]  # 9 lags: two segments of 4
+    assert np.all(np.isfinite(res["slope"].values[:, 0]))
