@@ -88,6 +88,8 @@ class PointKind:
             raise ValueError(f"{where}: kind {self.name!r} needs configuration key {missing[0]!r}")
         out = {k: v for k, v in self.defaults.items() if _storable(v)}
         out.update(config)
+        if "seed" in out and out["seed"] is None:
+            out["seed"] = 0  # sweeps are reproducible: a missing seed means seed 0
         return out
 
     def check_summary_options(self, options: Mapping[str, Any]) -> None:

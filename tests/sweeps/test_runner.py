@@ -315,3 +315,20 @@ def test_reduce_over_seeds(tmp_path):
     assert np.isnan(r["msd_exponent"].values[1])
     with pytest.raises(ValueError, match="dim 'lr' is not a dim"):
         reduce_summary(ds, "lr")
+
+
+def test_module_function_kind(tmp_path):
+    # any importable function returning a trajectory is a point kind, keys from its signature
+    spec = {
+        "sweep": {"kind": "fractalsgd.processes:bm"},
+        "base": {"n_walkers": 4, "n_steps": 64},
+        "grid": {"seed": [1, 2]},
+    }
+    ds = run_sweep(spec, tmp_path, scheduler="none", **QUIET)
+    assert (ds["status"] == "ok").all()
+    ref = trajectory_summary(bm(4, 64, seed=2))
+    assert ds["msd_exponent"].values[1] == ref["msd_exponent"]
+    p = load_sweep(spec).expand()[0]
+    assert p.config == {"n_walkers": 4, "n_steps": 64, "dim": 1, "D": 1.0, "seed": 1}
+    with pytest.raises(ValueError, match="unknown configuration key 'H'"):
+        load_sweep({**spec, "grid": {"H": [0.5]}}).expand()
