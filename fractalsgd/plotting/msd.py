@@ -85,3 +85,67 @@ def plot_msd(ds, fig):
     ax.set_ylabel("Delta(t_w, t_w + tau)")
     ax.set_title("aging MSD (single reference)", fontsize=9)
     fig.tight_layout()
+
+
+@figure("ergodicity")
+def plot_ergodicity(ds, fig):
+    """EB(lag) with its jackknife error, and the amplitude-scatter distribution of
+    xi = delta^2 / <delta^2> (first window when windowed)."""
+    axes = fig.subplots(1, 2)
+    eb, se = ds["eb"], ds["eb_se"]
+    if "t_w" in eb.dims:
+        eb, se = eb.isel(t_w=0), se.isel(t_w=0)
+    lag = ds["lag"].values
+    ax = axes[0]
+    ax.errorbar(lag, eb.values, yerr=se.values, fmt="o-", ms=3, label="EB (jackknife s.e.)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("lag (steps)")
+    ax.set_ylabel("EB")
+    ax.set_title("ergodicity-breaking parameter", fontsize=9)
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    xi = ds["xi"]
+    if "t_w" in xi.dims:
+        xi = xi.isel(t_w=0)
+    for j, lg in enumerate(lag[: min(4, lag.size)]):
+        ax.hist(xi.values[:, j], bins=30, density=True, histtype="step", label=f"lag {lg}")
+    ax.set_xlabel("xi = delta^2 / <delta^2>")
+    ax.set_ylabel("density")
+    ax.set_title("amplitude scatter", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+
+
+@figure("msd_vs_contour")
+def plot_msd_vs_contour(ds, fig):
+    """TAMSD against mean contour length, log-log, with slopes 1 (random walk) and 2
+    (straight path)."""
+    ax = fig.subplots(1, 1)
+    s, m = ds["contour"].values, ds["tamsd"].values
+    for w in range(min(8, s.shape[0])):
+        ok = (s[w] > 0) & (m[w] > 0)
+        ax.loglog(s[w, ok], m[w, ok], lw=1)
+    ok = (s > 0) & (m > 0)
+    if ok.any():
+        s0, m0 = s[ok].min(), m[ok].min()
+        ref = np.array([s0, s[ok].max()])
+        ax.loglog(ref, m0 * ref / s0, "k--", lw=0.8, label="slope 1")
+        ax.loglog(ref, m0 * (ref / s0) ** 2, "k:", lw=0.8, label="slope 2 (straight)")
+        ax.legend(fontsize=8)
+    ax.set_xlabel("contour length s")
+    ax.set_ylabel("TAMSD")
+    ax.set_title("MSD against contour length", fontsize=9)
+
+
+@figure("transverse")
+def plot_transverse(ds, fig):
+    """Transverse excursion h^2 against squared end-to-end distance of random fragments."""
+    ax = fig.subplots(1, 1)
+    r2 = ds["end_to_end"].values ** 2
+    h2 = ds["transverse"].values
+    ok = (r2 > 0) & (h2 > 0)
+    ax.loglog(r2[ok], h2[ok], ".", ms=3, alpha=0.5)
+    ax.set_xlabel("end-to-end distance^2")
+    ax.set_ylabel("max squared distance from chord")
+    ax.set_title(f"transverse excursion ({int(ok.sum())} fragments)", fontsize=9)
