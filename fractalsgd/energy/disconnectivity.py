@@ -191,8 +191,8 @@ class DisconnectivityTree:
         """Nodes and x positions of the drawing.
 
         Returns a dict with ``x`` (n,) leaf positions (NaN for minima above the top level),
-        ``segments`` list of ((x0, y0), (x1, y1)) lines, and ``leaf_segment`` (n,) index of
-        the segment ending at each minimum (-1 if not drawn).
+        ``segments`` list of ((x0, y0), (x1, y1)) lines, and ``leaf_segment`` (n, 2) indices of
+        the two segments (slanted, vertical) ending at each minimum (-1 if not drawn).
         """
         if order_by not in ("energy", "size"):
             raise ValueError(f"order_by must be 'energy' or 'size', got {order_by!r}")
@@ -314,7 +314,7 @@ class DisconnectivityTree:
 
         place(root)
         segments = []
-        leaf_segment = np.full(self.n, -1, dtype=np.int64)
+        leaf_segment = np.full((self.n, 2), -1, dtype=np.int64)
         for x in post:
             px, py = x_node[x], node_y[x]
             for kind, c in kids[x]:
@@ -325,7 +325,7 @@ class DisconnectivityTree:
                     ymid = max(cy, py - de)
                     segments.append(((px, py), (cx, ymid)))
                     segments.append(((cx, ymid), (cx, cy)))
-                    leaf_segment[c] = len(segments) - 1
+                    leaf_segment[c] = (len(segments) - 2, len(segments) - 1)
         return {
             "x": x_leaf,
             "segments": segments,
@@ -343,12 +343,14 @@ class DisconnectivityTree:
         center_gmin: bool = True,
         linewidth: float = 0.6,
         label_minima: bool = False,
+        color_label: str | None = None,
     ):
         """Draw the disconnectivity graph on ``ax`` (a new figure if None) and return ax.
 
         ``order_by``: "energy" (lowest superbasins nearest the centre) or "size" (most
         minima); ``center_gmin``: the branch with the global minimum goes in the middle at
-        every split; ``color``: a value per minimum colouring its branch. Disconnected
+        every split; ``color``: a value per minimum colouring its branch (``color_label``
+        names it on the colour bar). Disconnected
         networks are drawn as separate trees under a top node, with a warning and a note.
         """
         import matplotlib.pyplot as plt
@@ -366,14 +368,15 @@ class DisconnectivityTree:
                 raise ValueError(
                     f"color: expected {self.n} values (one per minimum), got {val.size}"
                 )
-            ok = lay["leaf_segment"] >= 0
+            ok = lay["leaf_segment"][:, 1] >= 0
             if ok.any():
                 lo, hi = np.nanmin(val[ok]), np.nanmax(val[ok])
                 norm = plt.Normalize(lo, hi if hi > lo else lo + 1)
                 cm = plt.get_cmap(cmap)
-                colors[lay["leaf_segment"][ok]] = cm(norm(val[ok]))
+                for j in (0, 1):
+                    colors[lay["leaf_segment"][ok, j]] = cm(norm(val[ok]))
                 sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
-                ax.figure.colorbar(sm, ax=ax)
+                ax.figure.colorbar(sm, ax=ax, label=color_label)
         ax.add_collection(LineCollection(segs, colors=colors, linewidths=linewidth))
         if len(segs):
             ax.set_xlim(segs[..., 0].min() - 1, segs[..., 0].max() + 1)

@@ -21,7 +21,7 @@ def plot_landscape_network(ds, fig):
     ax = fig.add_subplot(1, 2, 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the note is drawn as the panel title instead
-        tree.plot(ax, color=np.log10(np.maximum(net.basin_size, 1)))
+        tree.plot(ax, color=np.log10(np.maximum(net.basin_size, 1)), color_label="log10 basin size")
     if tree.n_components == 1:
         ax.set_title(
             f"disconnectivity graph: {net.n_minima} minima, {net.n_ts} transition states",
