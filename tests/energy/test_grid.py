@@ -198,3 +198,35 @@ def test_bad_grids(z, msg):
         grid_minima(z)
     with pytest.raises(ValueError):
         LandscapeNetwork.from_grid(z)
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    given = None
+
+if given is not None:
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(
+        z=st.one_of(
+            arrays(
+                np.int8, st.tuples(st.integers(2, 7), st.integers(2, 7)), elements=st.integers(0, 4)
+            ),
+            arrays(np.int8, st.tuples(st.integers(2, 30)), elements=st.integers(0, 4)),
+        ),
+        periodic=st.booleans(),
+        conn=st.sampled_from([4, 8]),
+    )
+    def test_property_barriers_equal_brute_force(z, periodic, conn):
+        """Arbitrary small integer grids (many ties and plateaus): minima and all pairwise
+        merge energies equal the brute-force answers."""
+        if np.all(z == z.flat[0]):
+            return
+        z = z.astype(float)
+        net = LandscapeNetwork.from_grid(z, periodic=periodic, connectivity=conn)
+        np.testing.assert_array_equal(net.minima_index, _brute_minima(z, periodic, conn))
+        ref = _brute_minimax(z, periodic, conn, net.minima_index)[:, net.minima_index]
+        np.testing.assert_array_equal(disconnectivity(net).merge_energies(), ref)
