@@ -47,7 +47,12 @@ def register(parser) -> None:
     a("--seed", type=int, default=0)
     a("--out", required=True, help="output NetCDF (rewritten atomically after each window)")
     a("--checkpoint", default=None, help="checkpoint file (default OUT.ckpt with --resume/-every)")
-    a("--checkpoint-every", type=int, default=0, help="checkpoint period in steps (0: never)")
+    a(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        help="checkpoint period in steps (0: never); a multiple of --window keeps it small",
+    )
     a("--resume", action="store_true", help="continue from --checkpoint if it exists")
     a("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
