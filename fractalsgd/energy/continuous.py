@@ -193,7 +193,8 @@ class _MinimaDB:
 # ----------------------------------------------------------------------------- basin hopping
 @dataclass
 class BasinHoppingResult:
-    """Distinct minima found (``x``, ``energy``, ``visits``, sorted by energy) and the
+    """Distinct minima found (``x``, ``energy``, sorted by energy; ``visits``: quenches
+    that ended there, accepted or not) and the
     Markov chain of accepted minimum numbers ``chain`` (indices into the unsorted order
     are remapped to the sorted one); ``acceptance`` is the fraction of accepted moves."""
 
@@ -264,8 +265,7 @@ def basin_hopping(
             cur = db.add(xt, et)
             accepted += 1
         else:
-            db.add(xt, et)  # a distinct minimum seen but not accepted
-            db.count[-1] += 0
+            db.add(xt, et)  # seen (and counted) but not accepted
         chain.append(cur)
     order = np.argsort(db.e, kind="stable")
     rank = np.empty_like(order)
