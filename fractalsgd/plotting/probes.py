@@ -79,13 +79,15 @@ def plot_loss_lines(ds, fig):
     colors = [cmap(i / max(1, ds.sizes["span"] - 1)) for i in range(ds.sizes["span"])]
     for c, s in zip(colors, ds["span"].values):
         lo = ds["loss"].sel(span=s).values
-        ax.plot(t, lo - loss0, color=c, label=f"span {s:g}")
+        dl = lo - loss0
+        scale = np.max(np.abs(dl)) if np.any(dl != 0) else 1.0
+        ax.plot(t, dl / scale, color=c, label=f"span {s:g}")
         a = np.abs(s * t)
         dl = np.abs(lo - loss0)
         ok = (a > 0) & (dl > 0)
         ax2.loglog(a[ok], dl[ok], ".", color=c, ms=3)
     ax.set_xlabel("t (alpha / span)")
-    ax.set_ylabel(r"$L(\alpha) - L(0)$")
+    ax.set_ylabel(r"$(L(\alpha) - L(0))$ / max, per span")
     ax.legend(fontsize=7)
     ax.set_title("lines across scales")
     lim = np.array(ax2.get_xlim())

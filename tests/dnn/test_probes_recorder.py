@@ -40,9 +40,9 @@ def _data(n=128):
     return tr.batch(torch.arange(n), augment=False)
 
 
-def _at(vec):
+def _at(vec):  # a copy: vector_to_parameters would alias the recorder's array
     m = build_model("fc", **{k: v for k, v in MK.items()})
-    torch.nn.utils.vector_to_parameters(torch.as_tensor(vec, dtype=torch.float32),
+    torch.nn.utils.vector_to_parameters(torch.tensor(vec, dtype=torch.float32),
                                         m.parameters())  # fmt: skip
     return m
 

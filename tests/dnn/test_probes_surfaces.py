@@ -309,3 +309,15 @@ def test_float64_model_resolves_tiny_spans():
     np.testing.assert_allclose(
         ds["loss"].values - L(theta), expect - L(theta), rtol=1e-6, atol=1e-14
     )
+
+
+def test_shuffling_loader_is_frozen_to_one_pass():
+    _, x, y = convbn_setup(n=32)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(x, y), batch_size=8, shuffle=True
+    )
+    b = Batches(loader)
+    first = [yy.clone() for _, yy in b]
+    second = [yy.clone() for _, yy in b]
+    assert b.cached is not None and len(first) == 4
+    assert all(torch.equal(u, v) for u, v in zip(first, second))
