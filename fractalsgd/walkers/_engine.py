@@ -1,8 +1,10 @@
 """Private Numba kernel of the walker engine: one chunk of steps for all walkers.
 
 Update (per walker, per step t): v <- momentum v - lr grad U(x); x' = x + v + noise xi;
-boundary rule on x'; x <- x'. Walkers run in parallel (prange) and each draws from its own
-stream, so results do not depend on the number of threads.
+boundary rule on x'; x <- x'. With the periodic rule x is kept unwrapped (so
+displacements stay meaningful) and U is evaluated at x wrapped into the box. Walkers
+run in parallel (prange) and each draws from its own stream, so results do not depend
+on the number of threads.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ def _inside(xn, lo, hi):
     return True
 
 
+@njit(inline="always", cache=True)
+def _wrap(x, lo, hi, out):
+    """out = x wrapped into [lo, hi) coordinate-wise."""
+    for i in range(x.size):
+        L = hi[i] - lo[i]
+        out[i] = x[i] - math.floor((x[i] - lo[i]) / L) * L
+
+
 @njit(parallel=True, cache=True, fastmath={"contract"})
 def _run_chunk(
     kind, p, v, a, b,
@@ -58,12 +68,17 @@ def _run_chunk(
         w2 = np.empty(dim)
         xi = np.empty(dim)
         xn = np.empty(dim)
+        xe = np.empty(dim)  # periodic: the position wrapped into the box
         s = states[w]
         xw = x[w]
         vw = vel[w]
         j = j0
         for t in range(t0 + 1, t1 + 1):
-            _grad_into(kind, p, v, a, b, xw, g, w1, w2)
+            if boundary == PERIODIC:
+                _wrap(xw, lo, hi, xe)
+                _grad_into(kind, p, v, a, b, xe, g, w1, w2)
+            else:
+                _grad_into(kind, p, v, a, b, xw, g, w1, w2)
             for i in range(dim):
                 vw[i] = mom * vw[i] - lr * g[i]
             if noise != 0.0:
@@ -95,12 +110,6 @@ def _run_chunk(
                             r = L - r
                             vw[i] = -vw[i]
                         xn[i] = lo[i] + r
-            elif boundary == PERIODIC:
-                for i in range(dim):
-                    L = hi[i] - lo[i]
-                    q = (xn[i] - lo[i]) / L
-                    if q < 0.0 or q >= 1.0:
-                        xn[i] = xn[i] - math.floor(q) * L
             sl = 0.0
             finite = True
             for i in range(dim):
@@ -122,7 +131,11 @@ def _run_chunk(
             if j < n_snap and snap_steps[j] == t:
                 for i in range(dim):
                     pos_out[w, j, i] = xw[i]
-                loss_out[w, j] = _energy_one(kind, p, v, a, b, xw)
+                if boundary == PERIODIC:
+                    _wrap(xw, lo, hi, xe)
+                    loss_out[w, j] = _energy_one(kind, p, v, a, b, xe)
+                else:
+                    loss_out[w, j] = _energy_one(kind, p, v, a, b, xw)
                 j += 1
 
 

@@ -144,7 +144,9 @@ def simulate(
     start : ``"uniform"`` (uniform in the box, in the landscape's domain, else in
         [-1, 1]^dim) or an array of shape (dim,) or (n_walkers, dim).
     boundary : ``"none"``, ``"reflect"`` (mirror at the walls, velocity component
-        reversed), ``"periodic"`` (positions wrapped into the box, stored wrapped) or
+        reversed), ``"periodic"`` (the landscape is evaluated at the position wrapped into
+        the box; positions are stored UNWRAPPED so displacements and MSDs stay valid;
+        wrap with ``lo + (x - lo) % (hi - lo)`` for plots) or
         ``"redraw"`` (the paper: the noise of a step that would leave the box is redrawn,
         up to 1000 times, after which the step is clipped onto the box and counted in
         ``clipped``).

@@ -4,7 +4,7 @@ import pytest
 from scipy.linalg import solve_discrete_lyapunov
 
 import fractalsgd as fs
-from fractalsgd.landscapes import Cone, DiamondSquare, Flat, Quadratic, Weierstrass
+from fractalsgd.landscapes import Cone, Cosine, DiamondSquare, Flat, Quadratic, Weierstrass
 from fractalsgd.schema import config_of
 from fractalsgd.walkers import _engine, engine, record_steps
 
@@ -152,16 +152,27 @@ def test_gradient_step_without_noise_is_exact():
     np.testing.assert_allclose(p[:, 2], p[:, 1] + v2, rtol=1e-15)
 
 
-def test_periodic_wraps_the_free_path():
-    # On Flat the drift is 0, so the same seed draws the same noise whatever the boundary:
-    # periodic positions are exactly the free ones wrapped into the box.
+def test_periodic_boundary_on_periodic_landscape_changes_nothing():
+    # Cosine with period 1 is invariant under shifts by 1: the periodic rule on the box
+    # [-1/2, 1/2) (U and its gradient evaluated at the wrapped position, positions kept
+    # unwrapped) must reproduce the unbounded run; only the rounding of the wrap differs
+    # (~1e-16 per step, slowly amplified by the dynamics), hence atol 1e-10.
     kw = dict(
-        n_walkers=20, n_steps=300, lr=0.0, noise=0.2, start=np.zeros(2), seed=4, progress=False
+        n_walkers=20, n_steps=300, lr=0.01, noise=0.2, start=np.zeros(2), seed=4, progress=False
     )
-    free = fs.simulate(Flat(2), **kw)["position"].values
-    per = fs.simulate(Flat(2), boundary="periodic", box=(-0.5, 0.5), **kw)["position"].values
-    np.testing.assert_allclose(per, np.mod(free + 0.5, 1.0) - 0.5, atol=1e-12)
-    assert np.abs(free).max() > 1.5  # the walls were crossed many times
+    L = Cosine(2, amplitude=0.5, period=1.0)
+    free = fs.simulate(L, **kw)
+    per = fs.simulate(L, boundary="periodic", box=(-0.5, 0.5), **kw)
+    np.testing.assert_allclose(per["position"].values, free["position"].values, atol=1e-10)
+    np.testing.assert_allclose(per["loss"].values, free["loss"].values, atol=1e-10)
+    assert np.abs(free["position"].values).max() > 1.5  # many periods were crossed
+    # a non-periodic landscape sees the wrapped position: loss = U(wrapped x)
+    Q = Quadratic(2, k=1.0)
+    q = fs.simulate(Q, boundary="periodic", box=(-0.5, 0.5), **kw)
+    x = q["position"].values.reshape(-1, 2)
+    np.testing.assert_allclose(
+        q["loss"].values.ravel(), Q.energy(np.mod(x + 0.5, 1) - 0.5), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_reflect_keeps_walkers_in_box_and_equilibrates_uniformly():
