@@ -32,8 +32,9 @@ from ._msd_kernels import _fill_block, _power_sum
 
 __all__ = ["tamsd", "eamsd", "aging_msd", "read_tamsd_csv", "analyze_msd", "DEFAULT_MAX_BYTES"]
 
-#: working-memory bound (bytes) of the FFT batches in :func:`tamsd`
-DEFAULT_MAX_BYTES = 256 * 2**20
+#: working-memory bound (bytes) of one FFT block in :func:`tamsd`; blocks of a few MiB stay
+#: in cache and run about twice as fast as one big block (benchmarks/bench_msd.py)
+DEFAULT_MAX_BYTES = 16 * 2**20
 
 
 def _result_attrs(inputs: dict, **config) -> dict:
