@@ -168,3 +168,11 @@ def test_hessian_over_training_checkpoints():
     bad.pop("2.bias")
     with pytest.raises(ValueError, match="checkpoint 1 does not match the model: missing 2.bias"):
         hessian_over_training([states[0], bad], m, (x, y), k=2)
+
+
+def test_non_convergence_is_reported():
+    m, x, y = mlp_setup()
+    with pytest.raises(ValueError, match="Lanczos found .* of 5 eigenvalues within maxiter=1"):
+        hessian_eigs(m, (x, y), k=5, maxiter=1, tol=1e-14, double=True)
+    with pytest.warns(RuntimeWarning, match="power iteration: eigenvalue 1 not converged"):
+        hessian_eigs(m, (x, y), k=1, method="power", maxiter=2, tol=1e-14)

@@ -12,6 +12,7 @@ with Rademacher probes, whose variance is ``2 sum_{i != j} H_ij^2``.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -112,11 +113,19 @@ def _check_k(k, P, method):
 
 
 def _lanczos(op, k, which, tol, maxiter, rng):
-    from scipy.sparse.linalg import LinearOperator, eigsh
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
     P = op.P
     lin = LinearOperator((P, P), matvec=op, dtype=np.float64)
-    vals, vecs = eigsh(lin, k=k, which=which, tol=tol, maxiter=maxiter, v0=rng.standard_normal(P))
+    try:
+        vals, vecs = eigsh(
+            lin, k=k, which=which, tol=tol, maxiter=maxiter, v0=rng.standard_normal(P)
+        )
+    except ArpackNoConvergence as exc:
+        raise ValueError(
+            f"Lanczos found {len(exc.eigenvalues)} of {k} eigenvalues within maxiter="
+            f"{maxiter}; raise maxiter or tol"
+        ) from None
     order = np.argsort(vals)[::-1] if which != "SA" else np.argsort(vals)
     return vals[order], vecs[:, order]
 
@@ -142,6 +151,13 @@ def _power(op, k, tol, maxiter, rng):
             lam = new
             if done:
                 break
+        else:
+            warnings.warn(
+                f"power iteration: eigenvalue {len(vals) + 1} not converged to tol={tol} in "
+                f"{maxiter} iterations",
+                RuntimeWarning,
+                stacklevel=4,
+            )
         vals.append(lam)
         vecs.append(v)
     return np.array(vals), np.stack(vecs, axis=1)
