@@ -211,3 +211,70 @@ def save_figure(fig, out_dir, name: str, *, dpi: int = 110) -> Path:
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+# --------------------------------------------------------------------------- MSD analysis
+
+
+def analyse_tamsd(tamsd, *, delta: int = 20, n_boot: int = 300, seed: int = 0) -> xr.Dataset:
+    """Windowed TAMSD -> mean curve, local exponent and two-regime fit per waiting time.
+
+    ``tamsd``: DataArray (walker, t_w, lag) or (t_w, lag); rows that are all NaN (windows
+    not completed) are dropped. Returns a Dataset over (t_w, lag) with ``tamsd`` (mean
+    over walkers), ``beta`` (the paper's finite difference, ``delta``) and over t_w
+    ``beta1``, ``beta2``, ``tau0`` with ``*_lo`` / ``*_hi`` (95 % intervals of
+    :func:`fractalsgd.analysis.fit_crossover`: bootstrap over walkers when there are
+    several, moving-block residual bootstrap for one curve).
+    """
+    from ..analysis import fit_crossover, local_exponent
+
+    t = tamsd
+    if "walker" in t.dims and t.sizes["walker"] == 1:
+        t = t.isel(walker=0, drop=True)
+    row_ok = np.isfinite(t).all([d for d in t.dims if d != "t_w"])
+    t = t.sel(t_w=t["t_w"].values[np.asarray(row_ok)])
+    t = t.reset_coords(drop=True)
+    if t.sizes["t_w"] == 0:
+        raise ValueError("tamsd: no complete window")
+    mean = t.mean("walker") if "walker" in t.dims else t
+    beta = local_exponent(mean, delta=delta).reindex(lag=mean["lag"])
+    fit = fit_crossover(t, n_breaks=1, n_boot=n_boot, seed=seed)
+    s, sci = fit["slope"], fit["slope_ci"]
+    tau0, tci = fit["tau0"].isel({"break": 0}), fit["tau0_ci"].isel({"break": 0})
+    out = xr.Dataset(
+        {
+            "tamsd": mean.drop_attrs() if hasattr(mean, "drop_attrs") else mean,
+            "beta": beta.drop_attrs() if hasattr(beta, "drop_attrs") else beta,
+            "beta1": s.isel(segment=0, drop=True),
+            "beta1_lo": sci.isel(segment=0, drop=True).sel(bound="lo", drop=True),
+            "beta1_hi": sci.isel(segment=0, drop=True).sel(bound="hi", drop=True),
+            "beta2": s.isel(segment=1, drop=True),
+            "beta2_lo": sci.isel(segment=1, drop=True).sel(bound="lo", drop=True),
+            "beta2_hi": sci.isel(segment=1, drop=True).sel(bound="hi", drop=True),
+            "tau0": tau0.drop_vars("break"),
+            "tau0_lo": tci.sel(bound="lo", drop=True).drop_vars("break"),
+            "tau0_hi": tci.sel(bound="hi", drop=True).drop_vars("break"),
+        }
+    )
+    out.attrs = {"ci_method": fit.attrs.get("ci_method", ""), "beta_delta": delta}
+    for v in out.data_vars.values():
+        v.attrs = {}
+    return out
+
+
+def statement_from_fit(fit: xr.Dataset, what: str) -> str:
+    """:func:`diffusion_statement` from an :func:`analyse_tamsd` Dataset: beta1 of the
+    first window (short lags, early) against beta2 of the last window (long lags, late)."""
+    first, last = fit.isel(t_w=0), fit.isel(t_w=-1)
+
+    def g(ds, k):
+        return float(ds[k])
+
+    return diffusion_statement(
+        g(first, "beta1"),
+        (g(first, "beta1_lo"), g(first, "beta1_hi")),
+        g(last, "beta2"),
+        (g(last, "beta2_lo"), g(last, "beta2_hi")),
+        g(first, "tau0"),
+        what=what,
+    )
