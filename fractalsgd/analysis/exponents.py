@@ -367,9 +367,17 @@ class _Segmented:
         return sse[np.arange(len(y)), best], slopes, bps, coef[:, 0]
 
 
+#: most breakpoint positions searched (per breakpoint) for 1 and 2 breakpoints
+_MAX_GRID = {1: 400, 2: 120}
+
+
 def _candidates(u: np.ndarray, n_breaks: int, min_points: int) -> np.ndarray:
-    """Breakpoint grid: data points and midpoints, each segment >= min_points points."""
+    """Breakpoint grid: data points and midpoints (at most ``_MAX_GRID`` positions, evenly
+    thinned), each segment holding >= min_points points."""
     grid = np.sort(np.concatenate([u, 0.5 * (u[1:] + u[:-1])]))
+    cap = _MAX_GRID[n_breaks]  # bounded work and memory for dense lag grids
+    if grid.size > cap:
+        grid = np.unique(grid[np.linspace(0, grid.size - 1, cap).round().astype(int)])
     below = np.searchsorted(u, grid, side="right")  # points with u <= bp
     if n_breaks == 1:
         ok = (below >= min_points) & (u.size - below >= min_points)
@@ -398,8 +406,10 @@ def fit_crossover(
     """Objective crossover fit: continuous piecewise power law on log-log axes.
 
     ln MSD = a + b ln tau + sum_k c_k (ln tau - ln tau_k)_+ with breakpoints tau_k found by
-    exhaustive search over a grid (every thinned lag and midpoint, each segment holding
-    >= ``min_points`` lags), coefficients by least squares. The segment exponents are
+    exhaustive search over a grid (every thinned lag and midpoint - at most 400 positions
+    for one breakpoint, 120 per breakpoint for two - each segment holding >= ``min_points``
+    lags; with the default 20 lags per decade the resolution is 1/40 decade, and the
+    intervals of tau_k are on that grid), coefficients by least squares. The segment exponents are
     beta_1 = b, beta_2 = b + c_1, ... ``n_breaks=1`` is the paper's two-regime fit
     (beta1 below tau0, beta2 above). ``n_breaks="auto"`` compares 0..``max_breaks``
     breakpoints by BIC = n ln(SSE/n) + p ln n (p = 2 + 2 k): curves with three regimes,
