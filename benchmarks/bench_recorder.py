@@ -104,6 +104,8 @@ def main(argv=None):
     print(f"with recorder: {a.steps / t_rec:8.3f} steps/s ({t_rec:.1f} s)")
     print(f"recorder overhead: {100 * (t_rec / plain - 1):+.1f} % "
           f"(plain phases differ by {100 * abs(t_plain1 - t_plain2) / plain:.1f} %)")  # fmt: skip
+    print(f"recorder overhead measured inside the loop (on_step time / training time, robust "
+          f"to load drift): {100 * in_loop[1] / in_loop[0]:+.1f} %")  # fmt: skip
     print(
         f"recorder window buffer: {a.window * rec.P * 4 / 2**20:.0f} MiB; "
         f"peak host RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB"
