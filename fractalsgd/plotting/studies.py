@@ -78,3 +78,42 @@ def plot_quickstart(ds, fig):
     lines = [str(ds.attrs[f"statement_{s}"]) for s in sources if f"statement_{s}" in ds.attrs]
     fig.tight_layout()
     fig.text(0.01, -0.01, "\n".join(lines), fontsize=8, va="top", ha="left")
+
+
+_SURF_COL = {"fractal": "C3", "shuffled": "C0", "cone": "C2"}
+
+
+@figure("toy_paper")
+def plot_toy_paper(ds, fig):
+    """Pooled TAMSD, beta(tau), success S(t) with bands, final-loss distribution."""
+    ax = fig.subplots(1, 4)
+    lags = ds["lag"].values
+    for s in ds["surface"].values:
+        col = _SURF_COL.get(str(s), None)
+        d = ds.sel(surface=s)
+        ax[0].loglog(lags, d["tamsd"], color=col, label=str(s))
+        ax[1].semilogx(lags, d["beta"], color=col, label=str(s))
+        dc = d.sel(criterion="loss_eps_0.05")
+        ax[2].plot(ds["t"], dc["success"], color=col, label=str(s))
+        ax[2].fill_between(ds["t"], dc["success_lo"], dc["success_hi"], color=col, alpha=0.25)
+        h = d["final_hist"].values
+        x = np.append(ds["bin_edge_lo"].values, 1.0)
+        ax[3].step(x, np.append(np.cumsum(h) / h.sum(), 1.0), where="post", color=col,
+                   label=str(s))  # fmt: skip
+    l0 = lags[0]
+    y0 = float(ds["tamsd"].isel(surface=0, lag=0))
+    ax[0].loglog(lags, y0 * lags / l0, "k--", lw=0.7, label="slope 1")
+    ax[0].loglog(lags, y0 * (lags / l0) ** 2, "k:", lw=0.7, label="slope 2")
+    ax[0].set(xlabel=r"lag $\tau$", ylabel="pooled TAMSD", title="MSD (all walkers)")
+    ax[1].axhline(1, color="k", lw=0.7)
+    ax[1].set_xlim(1, lags[-1] / 4)  # longer lags have few pairs (not fitted either)
+    ax[1].set_ylim(-0.2, 2.5)
+    ax[1].set(xlabel=r"lag $\tau$", ylabel=r"$\beta(\tau)$", title="local exponent")
+    ax[2].set(xlabel="step t", ylabel="fraction succeeded",
+              title="success: loss within 5% of range of min")  # fmt: skip
+    ax[3].set(xlabel="final (L - L_min) / range", ylabel="CDF", title="final loss")
+    for a in ax:
+        a.legend(fontsize=7)
+    fig.tight_layout()
+    lines = [str(ds.attrs[k]) for k in sorted(ds.attrs) if k.startswith("statement")]
+    fig.text(0.01, -0.01, "\n".join(lines), fontsize=7, va="top", ha="left")
