@@ -117,3 +117,65 @@ def plot_toy_paper(ds, fig):
     fig.tight_layout()
     lines = [str(ds.attrs[k]) for k in sorted(ds.attrs) if k.startswith("statement")]
     fig.text(0.01, -0.01, "\n".join(lines), fontsize=7, va="top", ha="left")
+
+
+@figure("dnn_msd")
+def plot_dnn_msd(ds, fig):
+    """Per model (rows): windowed TAMSD, beta(tau), aging MSD, whole-run view."""
+    models = [str(m) for m in ds["model"].values]
+    fig.set_size_inches(16, 3.6 * len(models))
+    axes = np.atleast_2d(fig.subplots(len(models), 4))
+    for r, m in enumerate(models):
+        d = ds.sel(model=m)
+        msd_panel(axes[r, 0], d["tamsd"].mean("seed"), f"{m}: windowed TAMSD (seed mean)")
+        beta_panel(axes[r, 1], d["beta"], f"{m}: " + r"$\beta(\tau)$, dashed: $\tau_0$",
+                   tau0=np.asarray(d["tau0_mean"], float))  # fmt: skip
+        msd_panel(axes[r, 2], d["aging_msd"].dropna("lag", how="all"),
+                  f"{m}: aging MSD " + r"$\Delta(t_w, t_w+\tau)$")  # fmt: skip
+        axes[r, 2].set_ylabel(r"$\Delta(t_w, t_w+\tau)$ (seed mean)")
+        a = axes[r, 3]
+        for s in d["seed"].values:
+            a.loglog(d["long_lag"], d["long_tamsd"].sel(seed=s), label=f"seed {int(s)}")
+        lg = np.asarray(d["long_lag"], float)
+        y0 = float(d["long_tamsd"].isel(seed=0, long_lag=0))
+        a.loglog(lg, y0 * lg, "k--", lw=0.7, label="slope 1")
+        a.loglog(lg, y0 * lg**2, "k:", lw=0.7, label="slope 2")
+        a.set(xlabel=r"lag $\tau$", ylabel="TAMSD (sketch)", title=f"{m}: whole run")
+        a.legend(fontsize=6)
+    fig.tight_layout()
+    lines = [str(ds.attrs[k]) for k in sorted(ds.attrs) if k.startswith("statement")]
+    fig.text(0.01, -0.01, "\n".join(lines), fontsize=8, va="top", ha="left")
+
+
+@figure("dnn_vs_walkers")
+def plot_dnn_vs_walkers(ds, fig):
+    """TAMSD (scaled to 1 at lag 1) and beta(tau) of every source; fitted exponents."""
+    fig.set_size_inches(16, 4.5)
+    ax = fig.subplots(1, 3)
+    src = [str(s) for s in ds["source"].values]
+    cols = {s: f"C{i}" for i, s in enumerate(src)}
+    for s in src:
+        d = ds.sel(source=s)
+        t = d["tamsd"].dropna("lag")
+        ls = "--" if s.startswith("reference") else "-"
+        ax[0].loglog(t["lag"], t / float(t[0]), ls, color=cols[s], label=s)
+        b = d["beta"].dropna("lag")
+        ax[1].semilogx(b["lag"], b, ls, color=cols[s], label=s)
+    lg = np.array([1.0, 1e3])
+    ax[0].loglog(lg, lg, "k:", lw=0.7)
+    ax[0].loglog(lg, lg**2, "k:", lw=0.7)
+    ax[0].set(xlabel=r"lag $\tau$", ylabel=r"TAMSD / TAMSD($\tau$=1)",
+              title="first window (dotted: slopes 1, 2)")  # fmt: skip
+    ax[1].axhline(1, color="k", lw=0.7)
+    ax[1].set(xlabel=r"lag $\tau$", ylabel=r"$\beta(\tau)$", title="local exponent")
+    x = np.arange(len(src))
+    for k, (name, off) in enumerate((("beta1", -0.15), ("beta2", 0.15))):
+        v = ds[name].values
+        err = np.abs(np.stack([v - ds[name + "_lo"].values, ds[name + "_hi"].values - v]))
+        ax[2].errorbar(x + off, v, yerr=err, fmt="o^"[k], label=name, capsize=3)
+    ax[2].axhline(1, color="k", lw=0.7)
+    ax[2].set_xticks(x, src, rotation=40, ha="right", fontsize=7)
+    ax[2].set(ylabel="fitted exponent (95% CI)", title="two-regime fit per source")
+    for a in ax:
+        a.legend(fontsize=6)
+    fig.tight_layout()

@@ -1,0 +1,14 @@
+"""Run the `dnn_vs_walkers` study (studies/README.md); as `fractalsgd study dnn_vs_walkers`."""
+
+import argparse
+
+from fractalsgd import studies
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=studies.get("dnn_vs_walkers").DESCRIPTION)
+    p.add_argument("--scale", default="quick", choices=studies.SCALES)
+    p.add_argument("--out-dir", default=None, help="output folder (default data/dnn_vs_walkers)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    a = p.parse_args()
+    for path in studies.run("dnn_vs_walkers", a.scale, a.out_dir, progress=not a.quiet):
+        print(path)
