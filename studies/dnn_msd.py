@@ -1,4 +1,4 @@
-"""Run the `dnn_msd` study (see studies/README.md); same as `fractalsgd study dnn_msd`."""
+"""`fractalsgd study dnn_msd` from a checkout (studies/README.md has the results)."""
 
 import argparse
 

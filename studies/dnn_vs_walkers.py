@@ -1,4 +1,4 @@
-"""Run the `dnn_vs_walkers` study (studies/README.md); as `fractalsgd study dnn_vs_walkers`."""
+"""`fractalsgd study dnn_vs_walkers` from a checkout (studies/README.md has the results)."""
 
 import argparse
 

@@ -1,4 +1,4 @@
-"""Run the `quickstart` study (see studies/README.md); same as `fractalsgd study quickstart`."""
+"""`fractalsgd study quickstart` from a checkout (studies/README.md has the results)."""
 
 import argparse
 

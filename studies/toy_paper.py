@@ -1,4 +1,4 @@
-"""Run the `toy_paper` study (see studies/README.md); same as `fractalsgd study toy_paper`."""
+"""`fractalsgd study toy_paper` from a checkout (studies/README.md has the results)."""
 
 import argparse
 

@@ -179,3 +179,69 @@ def plot_dnn_vs_walkers(ds, fig):
     for a in ax:
         a.legend(fontsize=6)
     fig.tight_layout()
+
+
+@figure("dnn_tails")
+def plot_dnn_tails(ds, fig):
+    """alpha against t_w (both estimators, with the Gaussian control), |dL| with its moving
+    variance, avalanche-duration distribution."""
+    fig.set_size_inches(16, 4)
+    ax = fig.subplots(1, 3)
+    tw = ds["t_w"].values
+    for q, col in zip(ds["quantity"].values, ("C3", "C0", "0.5")):
+        for m, mk in zip(ds["estimator"].values, ("o-", "s--")):
+            d = ds.sel(quantity=q, estimator=m)
+            err = np.abs(np.stack([d.alpha - d.alpha_lo, d.alpha_hi - d.alpha]))
+            ax[0].errorbar(tw, d.alpha, yerr=err, fmt=mk, color=col, capsize=2, ms=3,
+                           label=f"{q} ({m})")  # fmt: skip
+    ax[0].axhline(2, color="k", lw=0.7)
+    ax[0].set(xlabel="$t_w$ (step)", ylabel=r"$\alpha$", title="tail index per window")
+    ax[0].legend(fontsize=6)
+    it = ds["iteration"].values
+    ax[1].semilogy(it, ds["abs_dloss"], lw=0.5, label="|dL|")
+    ax[1].semilogy(it, ds["moving_variance"], lw=1, label="moving variance")
+    ax[1].axhline(ds.attrs["burst_threshold"], color="k", lw=0.7, ls="--", label="threshold")
+    ax[1].set(xlabel="step", title="loss changes")
+    ax[1].legend(fontsize=6)
+    n = ds["duration_count"].values
+    if n.sum():
+        d = ds["duration"].values
+        ccdf = n[::-1].cumsum()[::-1] / n.sum()
+        ax[2].loglog(d, ccdf, "o", ms=3)
+    ax[2].set(xlabel="avalanche duration (steps)", ylabel="P(D >= d)",
+              title="avalanche durations")  # fmt: skip
+    fig.tight_layout()
+    fig.text(0.01, -0.01, ds.attrs["statement_tails"] + "\n" + ds.attrs["statement_bursts"],
+             fontsize=8, va="top")  # fmt: skip
+
+
+@figure("toy_phase_diagram")
+def plot_toy_phase_diagram(ds, fig):
+    """Rows: families; columns: beta1, beta2, success (Gaussian) and beta1, success (Levy)
+    over Hurst x noise at the largest learning rate."""
+    fams = [str(f) for f in ds["family"].values]
+    cols = [("beta1", "gaussian"), ("beta2", "gaussian"), ("success", "gaussian"),
+            ("beta1", "levy"), ("success", "levy")]  # fmt: skip
+    cols = [(v, k) for v, k in cols if k in ds["noise_kind"].values]
+    fig.set_size_inches(3.4 * len(cols), 2.8 * len(fams))
+    ax = np.atleast_2d(fig.subplots(len(fams), len(cols)))
+    lr = ds["lr"].values[-1]
+    for r, f in enumerate(fams):
+        for j, (v, k) in enumerate(cols):
+            z = ds[v].sel(family=f, noise_kind=k, lr=lr).transpose("hurst", "noise").values
+            vmin, vmax = (0, 1) if v == "success" else (0, 2)
+            cmap = "viridis" if v == "success" else "RdBu_r"
+            a = ax[r, j]
+            a.imshow(z, origin="lower", aspect="auto", vmin=vmin, vmax=vmax, cmap=cmap)
+            for (i, jj), val in np.ndenumerate(z):
+                a.text(jj, i, f"{val:.2f}", ha="center", va="center", fontsize=6)
+            a.set_xticks(range(ds.sizes["noise"]), [f"{x:g}" for x in ds["noise"].values],
+                         fontsize=6)  # fmt: skip
+            a.set_yticks(range(ds.sizes["hurst"]), [f"{x:g}" for x in ds["hurst"].values],
+                         fontsize=6)  # fmt: skip
+            a.set_title(f"{f}: {v} ({k}, lr {lr:g})", fontsize=8)
+            a.set_xlabel("noise", fontsize=7)
+            a.set_ylabel("H", fontsize=7)
+    fig.tight_layout()
+    lines = [str(ds.attrs[k]) for k in sorted(ds.attrs) if k.startswith("statement")]
+    fig.text(0.01, -0.01, "\n".join(lines), fontsize=8, va="top")
