@@ -245,3 +245,36 @@ def plot_toy_phase_diagram(ds, fig):
     fig.tight_layout()
     lines = [str(ds.attrs[k]) for k in sorted(ds.attrs) if k.startswith("statement")]
     fig.text(0.01, -0.01, "\n".join(lines), fontsize=8, va="top")
+
+
+@figure("dnn_grid")
+def plot_dnn_grid(ds, fig):
+    """First-window TAMSD per run, and beta1 / beta2 / tau0 per run and window."""
+    runs = [str(r) for r in ds["run"].values]
+    fig.set_size_inches(18, 4.5)
+    ax = fig.subplots(1, 4)
+    for i, r in enumerate(runs):
+        t = ds["tamsd"].sel(run=r).isel(window=0).dropna("lag")
+        ax[0].loglog(t["lag"], t / float(t[0]), color=f"C{i % 10}", label=r)
+    lg = np.array([1.0, float(ds["lag"].max())])
+    ax[0].loglog(lg, lg, "k:", lw=0.7)
+    ax[0].loglog(lg, lg**2, "k:", lw=0.7)
+    ax[0].set(xlabel=r"lag $\tau$", ylabel=r"TAMSD / TAMSD(1)", title="first window")
+    ax[0].legend(fontsize=5)
+    x = np.arange(len(runs))
+    for a, v in zip(ax[1:], ("beta1", "beta2", "tau0")):
+        for w in ds["window"].values:
+            d = ds.sel(window=w)
+            val = d[v].values
+            err = np.abs(np.stack([val - d[v + "_lo"].values, d[v + "_hi"].values - val]))
+            off = (w - ds.sizes["window"] / 2) * 0.1
+            a.errorbar(x + off, val, yerr=err, fmt="o", ms=3, capsize=2,
+                       label=f"t_w={int(d['t_w'])}")  # fmt: skip
+        if v != "tau0":
+            a.axhline(1, color="k", lw=0.7)
+        else:
+            a.set_yscale("log")
+        a.set_xticks(x, runs, rotation=60, ha="right", fontsize=6)
+        a.set_title(v)
+        a.legend(fontsize=6)
+    fig.tight_layout()

@@ -278,3 +278,43 @@ def statement_from_fit(fit: xr.Dataset, what: str) -> str:
         g(first, "tau0"),
         what=what,
     )
+
+
+# --------------------------------------------------------------------------- DNN grids
+
+
+def dnn_grid(runs: dict, *, n_boot: int = 300, progress: bool = False) -> xr.Dataset:
+    """Train each labelled configuration (``{label: fractalsgd.dnn.train kwargs}``) and
+    return, over (run, t_w): the recorder's TAMSD, beta(tau) and the two-regime fit of each
+    complete window (:func:`analyse_tamsd`; one run per label, so the intervals are the
+    moving-block bootstrap within the run), plus per-step ``step_length``,
+    ``weight_norm`` and ``minibatch_loss`` over (run, iteration)."""
+    from ..dnn.train import train
+
+    fits, series = [], []
+    for kw in runs.values():
+        ds = train(quiet=not progress, **kw)
+        t = ds["tamsd"]
+        t = t.isel(t_w=np.flatnonzero(np.isfinite(t).all("lag").values))
+        fits.append(analyse_tamsd(t, n_boot=n_boot).drop_vars("t_w"))
+        series.append(ds[["step_length", "weight_norm", "minibatch_loss"]].reset_coords(drop=True))
+    out = xr.concat(fits, dim="run", join="outer", combine_attrs="drop")
+    out = out.rename(t_w="window") if "t_w" in out.dims else out
+    tw = t["t_w"].values
+    out = out.assign_coords(run=list(runs), window=np.arange(out.sizes["window"]))
+    out["t_w"] = ("window", tw[: out.sizes["window"]].astype(np.int64))
+    ser = xr.concat(series, dim="run", join="outer").assign_coords(run=list(runs))
+    return xr.merge([out, ser.drop_attrs()], combine_attrs="drop")
+
+
+def radial_fraction(step_length, weight_norm) -> np.ndarray:
+    """Fraction of the squared step length that is radial, per step:
+    (||theta(t)|| - ||theta(t-1)||)^2 / ||theta(t) - theta(t-1)||^2 (the radial part of a
+    step is the change of the weight norm to first order in the step). ``weight_norm`` at
+    t = 0 is not recorded, so the first step is NaN."""
+    s = np.asarray(step_length, float)
+    w = np.asarray(weight_norm, float)
+    dr = np.full(s.shape, np.nan)
+    dr[..., 1:] = np.diff(w, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(dr**2 / s**2, 0, 1)

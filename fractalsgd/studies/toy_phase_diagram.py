@@ -132,7 +132,8 @@ def statements(ds: xr.Dataset) -> dict:
     n = np.isfinite(ds.beta1.values).sum()
 
     def mean_or_nan(x):
-        return float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
+        x = x[np.isfinite(x)]
+        return f"{x.mean():.1%}" if x.size else "n/a (no such point)"
 
     att = {
         "statement_regimes": (
@@ -141,9 +142,9 @@ def statements(ds: xr.Dataset) -> dict:
             f"/{n} both (the paper's super-then-sub pattern)."
         ),
         "statement_search": (
-            f"Mean success: {mean_or_nan(s[both]):.1%} where super-then-sub holds, "
-            f"{mean_or_nan(s[~both]):.1%} elsewhere; superdiffusive points "
-            f"{mean_or_nan(s[sup]):.1%} vs the rest {mean_or_nan(s[~sup]):.1%}."
+            f"Mean success: {mean_or_nan(s[both])} where super-then-sub holds, "
+            f"{mean_or_nan(s[~both])} elsewhere; superdiffusive points "
+            f"{mean_or_nan(s[sup])} vs the rest {mean_or_nan(s[~sup])}."
         ),
     }
     for nk in ds.noise_kind.values:

@@ -45,3 +45,28 @@ def test_dnn_tails_gaussian_control_and_heavy_gradients(tmp_path):
     assert ds.attrs["n_avalanches"] == int(
         (ds.duration_count * 1).sum()
     )  # every avalanche counted once
+
+
+def test_radial_fraction_exact():
+    from fractalsgd.studies._common import radial_fraction
+
+    # steps along the weight vector are fully radial, orthogonal ones (norm change
+    # sqrt(r^2 + s^2) - r) nearly not: theta = (3, 0) -> (4, 0) -> (4, 1)
+    frac = radial_fraction([1.0, 1.0, 1.0], [3.0, 4.0, np.hypot(4, 1)])
+    assert np.isnan(frac[0]) and frac[1] == 1.0
+    assert frac[2] == pytest.approx((np.hypot(4, 1) - 4) ** 2)
+
+
+def test_dnn_grid_studies_smoke(tmp_path):
+    pytest.importorskip("torch")
+    studies.run("dnn_batch_lr", "smoke", tmp_path, progress=False)
+    ds = fs.load(tmp_path / "summary.nc")
+    assert list(ds.run.values) == [
+        "resnet14_b32_lr0.1",
+        "resnet14_noshort_b32_lr0.1",
+        "resnet14_b32_lr0.01",
+    ]
+    np.testing.assert_array_equal(ds.t_w.values, [1, 31])
+    # per-step series of each run: 60 steps; the fit intervals are ordered
+    assert ds.sizes["iteration"] == 60
+    assert np.all(ds.beta1_lo <= ds.beta1_hi) and np.all(ds.tau0_lo <= ds.tau0_hi)
