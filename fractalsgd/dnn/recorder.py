@@ -230,6 +230,8 @@ class TrajectoryRecorder:
         self.buffer = torch.empty((self.W, self.P), dtype=torch.float32, device=dev)
         self.init = self._flat_params()
         self.prev = self.init.clone()
+        self.init64 = self.init.to(torch.float64)
+        self.prev64 = self.init64.clone()
         self.cur = torch.empty_like(self.init)
         self.wseries = torch.full((self.W, len(SERIES)), math.nan, dtype=torch.float64,
                                   device=dev)  # fmt: skip
@@ -331,7 +333,7 @@ class TrajectoryRecorder:
         cur = self.buffer[row]
         self._flat_params(out=cur)
         cur64 = cur.to(torch.float64)
-        d = cur64 - self.prev.to(torch.float64)
+        d = cur64 - self.prev64
         g = self._flat_grad()
         loss_t = torch.as_tensor(loss, dtype=torch.float64, device=self.device).detach()
         ws = self.wseries[row]
@@ -339,7 +341,8 @@ class TrajectoryRecorder:
         ws[1] = torch.linalg.vector_norm(d)
         ws[2] = torch.linalg.vector_norm(g.to(torch.float64))
         ws[3] = torch.linalg.vector_norm(cur64)
-        ws[4] = torch.linalg.vector_norm(cur64 - self.init.to(torch.float64))
+        disp = cur64 - self.init64
+        ws[4] = torch.linalg.vector_norm(disp)
         ws[5] = float(lr)
         if self.per_layer:
             nl = len(self.sizes)
@@ -348,13 +351,13 @@ class TrajectoryRecorder:
             self.wlayer[row, 1] = z.index_add(0, self._seg, cur64 * cur64).sqrt()
         # aging: references taken at t_w, values for lags 1..aging_lags
         if self._aging_active(t) and (not self.aging_default or row == 0):
-            self.aging_refs[t] = cur.clone()
+            self.aging_refs[t] = cur64.clone()
             self.aging_rows[t] = torch.full((self.aging_lags,), math.nan, dtype=torch.float64,
                                             device=self.device)  # fmt: skip
         for tw in list(self.aging_refs):
             lag = t - tw
             if 1 <= lag <= self.aging_lags:
-                self.aging_rows[tw][lag - 1] = (cur64 - self.aging_refs[tw].to(torch.float64)
+                self.aging_rows[tw][lag - 1] = (cur64 - self.aging_refs[tw]
                                                 ).square().sum()  # fmt: skip
             if lag >= self.aging_lags:
                 self.aging_done[tw] = self.aging_rows.pop(tw).cpu().numpy()
@@ -369,12 +372,13 @@ class TrajectoryRecorder:
                 idx = torch.randperm(self.P, generator=gen)[: self.n_inc].to(self.device)
                 self.inc_rows[t_w] = d[idx].to(torch.float32).cpu().numpy()
         if t % self.sketch_every == 0:
-            self.wsketch.append((t, self.sketcher(cur64 - self.init.to(torch.float64))))
+            self.wsketch.append((t, self.sketcher(disp)))
         if self.probe is not None and t % self.probe_every == 0:
             self.wprobe.append((t, self._probe_loss()))
         if t in self._snapshot_set():
             self.snapshots[t] = cur.cpu().numpy().copy()
         self.prev.copy_(cur)
+        self.prev64.copy_(cur64)
         # on the CPU every step is checked; on an accelerator the check (a host sync) runs
         # once per window, over the whole window (the first non-finite step is reported)
         bad = None
@@ -552,6 +556,8 @@ class TrajectoryRecorder:
         self.status = st["status"]
         self.init = st["init"].to(dev)
         self.prev = st["prev"].to(dev)
+        self.init64 = self.init.to(torch.float64)
+        self.prev64 = self.prev.to(torch.float64)
         fill = st["buffer"].shape[0]
         self.buffer[:fill] = st["buffer"].to(dev)
         self.wseries.fill_(math.nan)
