@@ -278,3 +278,31 @@ def plot_dnn_grid(ds, fig):
         a.set_title(v)
         a.legend(fontsize=6)
     fig.tight_layout()
+
+
+@figure("toy_landscape_graphs")
+def plot_toy_landscape_graphs(ds, fig):
+    """Escape-barrier distributions and the per-surface measures with intervals."""
+    ax = fig.subplots(1, 4)
+    edges = np.append(ds["barrier_edge_lo"].values, ds["barrier_edge_hi"].values[-1])
+    centres = np.sqrt(edges[1:] * edges[:-1])
+    for s in ds["surface"].values:
+        n = ds["escape_barrier_count"].sel(surface=s).values
+        if n.sum():
+            ax[0].loglog(centres, n / n.sum(), "o-", ms=3, color=_SURF_COL.get(str(s)),
+                         label=str(s))  # fmt: skip
+    ax[0].set(xlabel="escape barrier", ylabel="fraction of minima", title="barriers")
+    ax[0].legend(fontsize=7)
+    x = np.arange(ds.sizes["surface"])
+    for a, v, lab in zip(ax[1:], ("n_minima", "funnel", "reach_global"),
+                         ("minima", "funnel fraction", "reach global basin")):  # fmt: skip
+        val = ds[v].values
+        err = np.abs(np.stack([val - ds[v + "_lo"].values, ds[v + "_hi"].values - val]))
+        a.bar(x, val, yerr=err, color=[_SURF_COL.get(str(s)) for s in ds["surface"].values],
+              capsize=3)  # fmt: skip
+        a.set_xticks(x, [str(s) for s in ds["surface"].values])
+        a.set_title(lab)
+        if v == "n_minima":
+            a.set_yscale("log")
+    fig.tight_layout()
+    fig.text(0.01, -0.01, str(ds.attrs.get("statement", "")), fontsize=7, va="top", wrap=True)

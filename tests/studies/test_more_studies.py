@@ -70,3 +70,17 @@ def test_dnn_grid_studies_smoke(tmp_path):
     # per-step series of each run: 60 steps; the fit intervals are ordered
     assert ds.sizes["iteration"] == 60
     assert np.all(ds.beta1_lo <= ds.beta1_hi) and np.all(ds.tau0_lo <= ds.tau0_hi)
+
+
+def test_toy_landscape_graphs_smoke(tmp_path):
+    paths = studies.run("toy_landscape_graphs", "smoke", tmp_path, progress=False)
+    assert {p.name for p in paths} == {"summary.nc", "summary.png", "disconnectivity.png"}
+    ds = fs.load(tmp_path / "summary.nc")
+    cone = ds.sel(surface="cone")
+    # the cone sampled on a grid has exactly one minimum: a perfect funnel, one basin,
+    # every walker in the global basin
+    assert float(cone.n_minima) == 1 and float(cone.funnel) == 1
+    assert float(cone.visited) == 1 and float(cone.reach_global) == 1
+    # the fractal surface is rugged: many minima, and the walkers see several basins
+    frac = ds.sel(surface="fractal")
+    assert np.all(frac.n_minima_each > 10) and float(frac.visited) > 1
