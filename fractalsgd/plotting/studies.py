@@ -306,3 +306,38 @@ def plot_toy_landscape_graphs(ds, fig):
             a.set_yscale("log")
     fig.tight_layout()
     fig.text(0.01, -0.01, str(ds.attrs.get("statement", "")), fontsize=7, va="top", wrap=True)
+
+
+@figure("dnn_landscape")
+def plot_dnn_landscape(ds, fig):
+    """MSL vs distance, TAMSD vs contour length, transverse excursion, multi-scale loss
+    lines, top Hessian eigenvalues over training."""
+    fig.set_size_inches(20, 4)
+    ax = fig.subplots(1, 5)
+    for v, lab in (("msl_minibatch", "minibatch loss"), ("msl_probe", "probe loss")):
+        dr, m = ds[v + "_dr"].values, ds[v].values
+        ok = np.isfinite(m) & (m > 0)
+        ax[0].loglog(dr[ok], m[ok], "o-", ms=3, label=lab)
+    ax[0].set(xlabel="distance dr (sketch)", ylabel="MSL", title="mean squared loss difference")
+    ax[0].legend(fontsize=7)
+    ax[1].loglog(ds["contour_length"], ds["contour_tamsd"], "o-", ms=3)
+    s = ds["contour_length"].values
+    ax[1].loglog(s, s**2, "k:", lw=0.7, label="straight path: dr^2 = s^2")
+    ax[1].set(xlabel="contour length s", ylabel="TAMSD", title="displacement vs path length")
+    ax[1].legend(fontsize=7)
+    ax[2].loglog(ds["end_to_end"], ds["transverse"], ".", ms=2)
+    ax[2].set(xlabel="end-to-end distance", ylabel="max squared transverse excursion",
+              title="fragments of the path")  # fmt: skip
+    for i, sp in enumerate(ds["span"].values):
+        y = ds["line_loss"].sel(span=sp).values
+        ax[3].plot(ds["line_t"], y - y[len(y) // 2], color=f"C{i}",
+                   label=f"span {sp:g}: H={float(ds['line_hurst'].sel(span=sp)):.2f}")  # fmt: skip
+    ax[3].set_yscale("symlog", linthresh=1e-4)
+    ax[3].set(xlabel="t (line coordinate / span)", ylabel="L - L(0)", title="loss lines")
+    ax[3].legend(fontsize=6)
+    e = ds["hessian_eig"].values
+    for j in range(e.shape[1]):
+        ax[4].plot(ds["snapshot_step"], e[:, j], "o-", ms=3)
+    ax[4].set(xlabel="step", ylabel="eigenvalue", title="top Hessian eigenvalues")
+    fig.tight_layout()
+    fig.text(0.01, -0.01, str(ds.attrs.get("statement", "")), fontsize=8, va="top")

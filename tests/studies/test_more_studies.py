@@ -84,3 +84,16 @@ def test_toy_landscape_graphs_smoke(tmp_path):
     # the fractal surface is rugged: many minima, and the walkers see several basins
     frac = ds.sel(surface="fractal")
     assert np.all(frac.n_minima_each > 10) and float(frac.visited) > 1
+
+
+def test_dnn_landscape_smoke(tmp_path):
+    pytest.importorskip("torch")
+    studies.run("dnn_landscape", "smoke", tmp_path, progress=False)
+    ds = fs.load(tmp_path / "summary.nc")
+    # H of MSL ~ dr^(2H) inside its interval; the contour length grows with the lag
+    assert ds.attrs["msl_H_probe_lo"] <= ds.attrs["msl_H_probe"] <= ds.attrs["msl_H_probe_hi"]
+    assert np.all(np.diff(ds.contour_length.values) > 0)
+    # the line passes through the trained weights: the centre point is the same loss
+    # at every span (t = 0)
+    centre = ds.line_loss.isel(point=ds.sizes["point"] // 2).values
+    np.testing.assert_allclose(centre, centre[0], rtol=1e-5)
