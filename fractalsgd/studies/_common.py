@@ -131,14 +131,6 @@ def first_passage(values, threshold, steps=None):
     return np.where(hit.any(axis=1), steps[first].astype(float), np.nan)
 
 
-def reached_by(fpt, steps):
-    """Fraction of walkers whose first-passage time is <= each of ``steps`` (no censoring
-    beyond the run: a walker that never arrives counts as not arrived)."""
-    f = np.asarray(fpt, dtype=float)
-    s = np.asarray(steps, dtype=float)
-    return (np.isfinite(f)[:, None] & (f[:, None] <= s[None, :])).mean(axis=0)
-
-
 # --------------------------------------------------------------------------- verdicts
 
 
@@ -176,31 +168,23 @@ def repo_root() -> Path:
 REFERENCE_NAME = "dnn_tamsd_ly_gong.csv"
 
 
-def reference_tamsd() -> xr.Dataset:
-    """The external DNN TAMSD curves (Ly & Gong; see studies/README.md) as tamsd(t_w, lag).
+def reference_tamsd() -> xr.DataArray:
+    """The external DNN TAMSD curves (Ly & Gong; see studies/README.md) as DataArray
+    ``tamsd(t_w, lag)`` (:func:`fractalsgd.analysis.read_tamsd_csv`; window in attrs).
 
     Read from ``../shared/reference`` beside the checkout when present, otherwise from the
-    copy committed in ``data/dnn_vs_walkers``. Missing (t_w, lag) pairs are NaN.
+    copy committed in ``data/dnn_vs_walkers``.
     """
+    from ..analysis import read_tamsd_csv
+
     root = repo_root()
     for p in (
         root.parent / "shared" / "reference" / REFERENCE_NAME,
         root / "data" / "dnn_vs_walkers" / REFERENCE_NAME,
     ):
         if p.exists():
-            break
-    else:
-        raise FileNotFoundError(f"reference curve {REFERENCE_NAME} not found beside {root}")
-    d = np.loadtxt(p, delimiter=",", skiprows=1)
-    tws, ti = np.unique(d[:, 0].astype(np.int64), return_inverse=True)
-    lags, li = np.unique(d[:, 2].astype(np.int64), return_inverse=True)
-    m = np.full((tws.size, lags.size), np.nan)
-    m[ti, li] = d[:, 3]
-    return xr.Dataset(
-        {"tamsd": (("t_w", "lag"), m)},
-        coords={"t_w": tws, "lag": lags},
-        attrs={"source_file": str(p), "window": int(d[0, 1])},
-    )
+            return read_tamsd_csv(p)
+    raise FileNotFoundError(f"reference curve {REFERENCE_NAME} not found beside {root}")
 
 
 def save_figure(fig, out_dir, name: str, *, dpi: int = 110) -> Path:
@@ -243,8 +227,8 @@ def analyse_tamsd(tamsd, *, delta: int = 20, n_boot: int = 300, seed: int = 0) -
     tau0, tci = fit["tau0"].isel({"break": 0}), fit["tau0_ci"].isel({"break": 0})
     out = xr.Dataset(
         {
-            "tamsd": mean.drop_attrs() if hasattr(mean, "drop_attrs") else mean,
-            "beta": beta.drop_attrs() if hasattr(beta, "drop_attrs") else beta,
+            "tamsd": mean.drop_attrs(),
+            "beta": beta.drop_attrs(),
             "beta1": s.isel(segment=0, drop=True),
             "beta1_lo": sci.isel(segment=0, drop=True).sel(bound="lo", drop=True),
             "beta1_hi": sci.isel(segment=0, drop=True).sel(bound="hi", drop=True),

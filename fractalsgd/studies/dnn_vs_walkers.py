@@ -92,10 +92,10 @@ def run(scale: str, out_dir, *, progress: bool = True):
         curves[k] = _first_window(tr, W)
         fits[k] = c.analyse_tamsd(curves[k], n_boot=nb)
     # ---- the external reference: first and last waiting time, lags within its window
-    ref = c.reference_tamsd()["tamsd"]
-    rw = int(c.reference_tamsd().attrs["window"])
+    ref = c.reference_tamsd()
+    rw = int(ref.attrs["window"])
     for name, i in (("reference", 0), ("reference_late", -1)):
-        r = ref.isel(t_w=[i]).sel(lag=slice(1, rw - 1)).dropna("lag")
+        r = ref.isel(t_w=[i]).sel(lag=slice(1, rw - 1)).dropna("lag").drop_attrs()
         fits[name] = c.analyse_tamsd(r, n_boot=nb)
     ds = stack(fits)
     ds["cand_momentum"] = ("candidate", [m for m, _ in cands])

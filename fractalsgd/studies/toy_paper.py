@@ -180,8 +180,8 @@ def analyse(tam, fpt, final, lags, crit, cfg) -> xr.Dataset:
     n_sup = (b1lo > 1).sum("landscape").values
     out["frac_superdiffusive"] = (("surface",), n_sup / nl)
     lo, hi = c.wilson_interval(n_sup, np.full(S, nl))
-    out["frac_superdiffusive_lo"], out["frac_superdiffusive_hi"] = (("surface",), lo), (
-        ("surface",), hi)  # fmt: skip
+    out["frac_superdiffusive_lo"] = (("surface",), lo)
+    out["frac_superdiffusive_hi"] = (("surface",), hi)
     # ---- success curves and first passage
     tgrid = np.linspace(0, T, N_CURVE).round().astype(np.int64)
     hit = np.isfinite(fpt)[..., None] & (fpt[..., None] <= tgrid)  # (S, L, W, C, t)
