@@ -12,14 +12,6 @@ from fractalsgd.dnn.data import get_dataset
 from fractalsgd.dnn.models import build_model
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def _trained_fc():
     tr = get_dataset("digits", True, image_size=8, channels=1)
     x, y = tr.batch(torch.arange(len(tr)), augment=False)

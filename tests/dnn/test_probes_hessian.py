@@ -10,15 +10,6 @@ from fractalsgd.dnn.probes import hessian_eigs, hessian_over_training, hessian_t
 from fractalsgd.dnn.probes._common import flat, split, trainable
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # tiny models: one torch thread avoids oversubscribing the shared 2-core machine
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def mlp_setup(seed=0, n=64):
     torch.manual_seed(seed)
     m = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3))  # P = 30 + 21 = 51

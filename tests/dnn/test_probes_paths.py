@@ -11,15 +11,6 @@ from fractalsgd.dnn.probes import interpolate, neb_path
 from fractalsgd.dnn.probes._common import Batches, evaluate
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # tiny models: one torch thread avoids oversubscribing the shared 2-core machine
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 class Valley(nn.Module):
     """A 'network' whose loss is an analytic function of its two weights:
     f(u, v) = (u^2 - 1)^2 + 5 (v - (1 - u^2))^2. Minima at (+-1, 0) with f = 0; the

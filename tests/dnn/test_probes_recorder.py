@@ -18,14 +18,6 @@ from fractalsgd.dnn.train import train
 MK = dict(num_classes=10, in_channels=1, image_size=8, depth=2, width=16)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def run():
     torch.set_num_threads(1)

@@ -18,15 +18,6 @@ from fractalsgd.dnn.probes import (
 from fractalsgd.dnn.probes._common import Batches, evaluate, flat, trainable
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # tiny models: one torch thread avoids oversubscribing the shared 2-core machine
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 class ConvBN(nn.Module):
     def __init__(self):
         super().__init__()
