@@ -104,6 +104,8 @@ def log_spaced_steps(total: int, n: int) -> np.ndarray:
     """About ``n`` distinct integer steps from 0 to ``total``, log-spaced (0 and total in)."""
     if total < 1 or n < 2:
         raise ValueError(f"log_spaced_steps needs total >= 1 and n >= 2, got {total}, {n}")
+    if n == 2:  # geomspace with one point would give its start, 1, not total
+        return np.array([0, total], dtype=np.int64)
     s = np.unique(np.round(np.geomspace(1, total, n - 1)).astype(np.int64))
     return np.concatenate([[0], s])
 

@@ -9,7 +9,8 @@ Reproducibility: every random choice is a pure function of ``(seed, step)`` or
 ``(seed, epoch)`` - the model init (torch seeded with ``seed``), the epoch's sample order,
 each step's augmentation, the recorder's sketch and sample indices - so a run resumed from
 a checkpoint (model, optimiser, recorder state; saved every ``checkpoint_every`` steps)
-continues bit-identically on the CPU. A checkpoint holds the filled rows of the recorder's
+continues bit-identically on the CPU; with a checkpoint path the final state is saved too
+(for ``fractalsgd probe``). A checkpoint holds the filled rows of the recorder's
 window buffer (up to W x P float32: 700 MB for ResNet-14 at W = 1000), so a
 ``checkpoint_every`` that is a multiple of the window keeps checkpoints small. Epochs
 keep the last partial batch (49 steps per epoch for 50,000 images at batch 1024, as in
@@ -257,6 +258,8 @@ def train(cfg: TrainConfig | None = None, **kwargs):
     finally:
         if bar is not None:
             bar.close()
+    if cfg.checkpoint and start < total:  # the final weights, e.g. for fractalsgd probe
+        _save(cfg, model, model_kwargs, opt, rec, total)
     return rec.finish("completed")
 
 

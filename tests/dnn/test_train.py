@@ -75,3 +75,25 @@ def test_divergence_saves_partial_output(tmp_path):
     ds = load(out)
     assert ds.attrs["status"] == "diverged"
     assert ds.sizes["iteration"] == ds.attrs["diverged_step"] - 1
+
+
+def test_final_checkpoint_holds_the_final_weights(tmp_path):
+    import torch
+
+    from fractalsgd.dnn.checkpoint import load_checkpoint
+
+    ckpt = tmp_path / "run.ckpt"
+    ds = train(**TINY, steps=12, snapshots=2, params="all", checkpoint=str(ckpt))
+    model, meta = load_checkpoint(ckpt, expect_model="fc")
+    assert meta["state"]["step"] == 12
+    final = torch.cat([p.detach().flatten() for p in model.parameters() if p.requires_grad])
+    snap = ds["snapshot"].sel(snapshot_step=12).values
+    np.testing.assert_array_equal(final.numpy(), snap)
+
+
+@pytest.mark.parametrize("total, n", [(12, 2), (12, 4), (1000, 10), (1, 2)])
+def test_log_spaced_snapshot_steps_include_both_ends(total, n):
+    from fractalsgd.dnn.recorder import log_spaced_steps
+
+    s = log_spaced_steps(total, n)
+    assert s[0] == 0 and s[-1] == total and np.all(np.diff(s) > 0) and len(s) <= n
