@@ -1,4 +1,5 @@
-"""``fractalsgd study NAME [--scale smoke|quick|full]``: run one of the studies."""
+"""``fractalsgd study NAME [--scale smoke|quick|full] [--scheduler local|ADDRESS]
+[--workers N]``: run one of the studies (the scheduler applies to the sweep studies)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ def register(parser) -> None:
     parser.add_argument("--scale", default="quick", choices=["smoke", "quick", "full"])
     parser.add_argument("--out-dir", default=None, help="output folder (default data/NAME)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--scheduler",
+        default="none",
+        help="where a sweep study (dnn_batch_lr, dnn_controls, toy_phase_diagram) runs its "
+        "points: none (in-process, default), local (a Dask LocalCluster) or a Dask "
+        "scheduler address tcp://HOST:PORT; point files go to OUT/scratch/sweep and a "
+        "re-run resumes from them",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="LocalCluster workers (--scheduler local)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -24,7 +36,14 @@ def run(args) -> int:
         return 0
     if not args.name:
         raise CLIError("give a study NAME or --list")
-    paths = studies.run(args.name, args.scale, args.out_dir, progress=not args.quiet)
+    paths = studies.run(
+        args.name,
+        args.scale,
+        args.out_dir,
+        progress=not args.quiet,
+        scheduler=args.scheduler,
+        workers=args.workers,
+    )
     for p in paths:
         print(p)
     return 0

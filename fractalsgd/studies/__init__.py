@@ -9,6 +9,9 @@ Each study module (name not starting with ``_``) defines
 
 ``fractalsgd study NAME [--scale quick|full]`` runs one (default output ``data/NAME``);
 the thin scripts in the top-level ``studies/`` directory do the same from a checkout.
+Studies whose grid is a sweep (``dnn_batch_lr``, ``dnn_controls``, ``toy_phase_diagram``)
+also take ``scheduler`` / ``workers`` (``--scheduler local|ADDRESS --workers N``) and run
+their points through :func:`fractalsgd.sweeps.run_sweep`.
 """
 
 from __future__ import annotations
@@ -39,13 +42,48 @@ def get(name: str):
     return importlib.import_module(f"{__name__}.{name}")
 
 
-def run(name: str, scale: str = "quick", out_dir=None, *, progress: bool = True):
-    """Run study ``name`` at ``scale``; outputs go to ``out_dir`` (default ``data/<name>``)."""
+def run(
+    name: str,
+    scale: str = "quick",
+    out_dir=None,
+    *,
+    progress: bool = True,
+    scheduler: str = "none",
+    workers: int | None = None,
+):
+    """Run study ``name`` at ``scale``; outputs go to ``out_dir`` (default ``data/<name>``).
+
+    ``scheduler`` / ``workers``: where the studies built on a sweep (:func:`sweep_studies`)
+    run their points: ``"none"`` (in-process), ``"local"`` (a Dask LocalCluster of
+    ``workers`` processes) or a Dask scheduler address; their point files stay in
+    ``out_dir/scratch/sweep`` and a re-run resumes from them.
+    """
+    import inspect
     from pathlib import Path
 
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    if not isinstance(scheduler, str) or not scheduler:
+        raise ValueError(f"scheduler must be 'none', 'local' or an address, got {scheduler!r}")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
     mod = get(name)
+    kw = {}
+    if "scheduler" in inspect.signature(mod.run).parameters:
+        kw = {"scheduler": scheduler, "workers": workers}
+    elif scheduler != "none" or workers is not None:
+        raise ValueError(
+            f"study {name!r} runs in-process only; --scheduler / --workers apply to "
+            f"{', '.join(sweep_studies())}"
+        )
     out = Path(out_dir) if out_dir is not None else Path("data") / name
     out.mkdir(parents=True, exist_ok=True)
-    return mod.run(scale, out, progress=progress)
+    return mod.run(scale, out, progress=progress, **kw)
+
+
+def sweep_studies() -> list[str]:
+    """The studies whose configurations run as a :mod:`fractalsgd.sweeps` sweep (they
+    accept a ``scheduler``)."""
+    import inspect
+
+    return [n for n in available() if "scheduler" in inspect.signature(get(n).run).parameters]

@@ -264,20 +264,107 @@ def statement_from_fit(fit: xr.Dataset, what: str) -> str:
     )
 
 
+# --------------------------------------------------------------------------- sweeps
+
+#: where a study's sweep keeps its point files (git-ignored; a re-run resumes from it)
+SWEEP_SUBDIR = ("scratch", "sweep")
+
+
+def sweep_dir(out_dir) -> Path:
+    """``out_dir/scratch/sweep``: the point files of a study's sweep."""
+    return Path(out_dir).joinpath(*SWEEP_SUBDIR)
+
+
+def _quiet(*_args, **_kwargs) -> None:
+    pass
+
+
+def run_points(
+    study: str,
+    kind: str,
+    points: list[dict],
+    out_dir,
+    *,
+    scheduler: str = "none",
+    workers: int | None = None,
+    progress: bool = False,
+) -> list[Path]:
+    """Run a study's configurations as one sweep (:func:`fractalsgd.sweeps.run_sweep`,
+    explicit point list, point kind ``kind``) into :func:`sweep_dir` and return the point
+    files in the order of ``points``.
+
+    ``scheduler``: ``"none"`` (in-process, sequential; needs no dask), ``"local"`` (a
+    LocalCluster of ``workers`` processes) or a Dask scheduler address. Points whose files
+    exist and validate are not run again (the folder may hold points of other scales: files
+    are named by the hash of their configuration). A point that fails raises ValueError
+    naming it; a point whose run succeeded but whose sweep summary failed still counts (the
+    study does its own analysis of the file).
+    """
+    from ..sweeps.runner import point_path, run_sweep
+    from ..sweeps.spec import load_sweep
+
+    if not points:
+        raise ValueError(f"{study}: no configurations to run")
+    out = sweep_dir(out_dir)
+    sweep = load_sweep({"sweep": {"kind": kind, "name": study}, "points": points})
+    summary = run_sweep(
+        sweep,
+        out,
+        scheduler=scheduler,
+        workers=workers,
+        force=True,  # the folder is the study's own scratch space, shared by its scales
+        retry_failed=True,
+        progress=progress,
+        log=print if progress else _quiet,
+    )
+    paths = []
+    for p, status, error in zip(sweep.expand(), summary["status"].values, summary["error"].values):
+        path = point_path(out, p)
+        if status != "ok" and not (str(error).startswith("summary:") and path.exists()):
+            raise ValueError(f"{study}: point {p.index[0]} ({p.hash}) failed: {error}")
+        paths.append(path)
+    return paths
+
+
 # --------------------------------------------------------------------------- DNN grids
 
 
-def dnn_grid(runs: dict, *, n_boot: int = 300, progress: bool = False) -> xr.Dataset:
+def dnn_grid(
+    runs: dict,
+    *,
+    n_boot: int = 300,
+    progress: bool = False,
+    out_dir=None,
+    study: str = "dnn_grid",
+    scheduler: str = "none",
+    workers: int | None = None,
+) -> xr.Dataset:
     """Train each labelled configuration (``{label: fractalsgd.dnn.train kwargs}``) and
     return, over (run, t_w): the recorder's TAMSD, beta(tau) and the two-regime fit of each
     complete window (:func:`analyse_tamsd`; one run per label, so the intervals are the
     moving-block bootstrap within the run), plus per-step ``step_length``,
-    ``weight_norm`` and ``minibatch_loss`` over (run, iteration)."""
-    from ..dnn.train import train
+    ``weight_norm`` and ``minibatch_loss`` over (run, iteration).
 
+    The runs go through :func:`run_points` (point kind ``dnn``) into
+    ``out_dir/scratch/sweep`` (a temporary folder if ``out_dir`` is None), on ``scheduler``.
+    """
+    import tempfile
+
+    from ..store import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = run_points(
+            study,
+            "dnn",
+            list(runs.values()),
+            tmp if out_dir is None else out_dir,
+            scheduler=scheduler,
+            workers=workers,
+            progress=progress,
+        )
+        dss = [load(p) for p in paths]
     fits, series = [], []
-    for kw in runs.values():
-        ds = train(quiet=not progress, **kw)
+    for ds in dss:
         t = ds["tamsd"]
         t = t.isel(t_w=np.flatnonzero(np.isfinite(t).all("lag").values))
         fits.append(analyse_tamsd(t, n_boot=n_boot).drop_vars("t_w"))

@@ -45,9 +45,17 @@ def runs_of(cfg: dict) -> dict:
     return runs
 
 
-def run(scale: str, out_dir, *, progress: bool = True):
+def run(scale: str, out_dir, *, progress: bool = True, scheduler="none", workers=None):
     cfg = CONFIGS[scale]
-    ds = c.dnn_grid(runs_of(cfg), n_boot=cfg["n_boot"], progress=progress)
+    ds = c.dnn_grid(
+        runs_of(cfg),
+        n_boot=cfg["n_boot"],
+        progress=progress,
+        out_dir=out_dir,
+        study="dnn_batch_lr",
+        scheduler=scheduler,
+        workers=workers,
+    )
     att = {
         f"statement_{r}": c.statement_from_fit(ds.sel(run=r).swap_dims(window="t_w"), r)
         for r in ds.run.values

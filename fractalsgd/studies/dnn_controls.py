@@ -44,13 +44,21 @@ CONFIGS = {
 }  # fmt: skip
 
 
-def run(scale: str, out_dir, *, progress: bool = True):
+def run(scale: str, out_dir, *, progress: bool = True, scheduler="none", workers=None):
     cfg = CONFIGS[scale]
     runs = _runs(cfg["base"], cfg["gauss_n"])
     if scale == "full":  # the paper's data at full scale; the control stays gauss
         for k, v in runs.items():
             v["dataset"] = "gauss" if "gauss" in k else "cifar10"
-    ds = c.dnn_grid(runs, n_boot=cfg["n_boot"], progress=progress)
+    ds = c.dnn_grid(
+        runs,
+        n_boot=cfg["n_boot"],
+        progress=progress,
+        out_dir=out_dir,
+        study="dnn_controls",
+        scheduler=scheduler,
+        workers=workers,
+    )
     W = cfg["base"]["window"]
     rf = c.radial_fraction(ds["step_length"].values, ds["weight_norm"].values)
     n_win = ds.sizes["window"]

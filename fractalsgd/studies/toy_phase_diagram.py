@@ -49,9 +49,40 @@ def landscape(family: str, hurst: float, seed: int):
                        confine=0.1), "none"  # fmt: skip
 
 
-def run(scale: str, out_dir, *, progress: bool = True):
-    from .. import simulate
+def points_of(cfg: dict) -> tuple[list[dict], list[tuple], dict]:
+    """The sweep's points (walker configurations) in the order (family, hurst, noise, lr,
+    noise_kind), their indices, and the landscape of each (family, hurst) index."""
+    H, S, LR, NK = cfg["hurst"], cfg["noise"], cfg["lr"], cfg["noise_kind"]
+    points, index, lands = [], [], {}
+    for fi, fam in enumerate(FAMILIES):
+        for hi, h in enumerate(H):
+            land, boundary = landscape(fam, h, cfg["seed"] + hi)
+            lands[fi, hi] = land
+            for si, s in enumerate(S):
+                for li, lr in enumerate(LR):
+                    for ki, nk in enumerate(NK):
+                        points.append(
+                            {
+                                "landscape": land.describe(),
+                                "n_walkers": cfg["walkers"],
+                                "n_steps": cfg["steps"],
+                                "lr": lr,
+                                "noise": s,
+                                "noise_kind": nk,
+                                "boundary": boundary,
+                                "seed": cfg["seed"],
+                            }
+                        )
+                        index.append((fi, hi, si, li, ki))
+    return points, index, lands
+
+
+def run(scale: str, out_dir, *, progress: bool = True, scheduler="none", workers=None):
+    """Run the grid as one sweep of walker points (:func:`fractalsgd.studies._common.
+    run_points`: point files in ``out_dir/scratch/sweep``, a re-run resumes; ``scheduler``
+    ``"none"``, ``"local"`` or a Dask address), then analyse every point's trajectory."""
     from ..analysis import fit_crossover, tamsd
+    from ..store import load
 
     cfg = CONFIGS[scale]
     H, S, LR, NK = cfg["hurst"], cfg["noise"], cfg["lr"], cfg["noise_kind"]
@@ -60,36 +91,33 @@ def run(scale: str, out_dir, *, progress: bool = True):
     res = {k: np.full(shape, np.nan) for k in names}
     best_path = {}
     T = cfg["steps"]
-    points = [(f, h) for f in range(len(FAMILIES)) for h in range(len(H))]
-    if progress:
-        from tqdm import tqdm
-
-        points = tqdm(points, desc="toy_phase_diagram landscapes")
+    pts, index, lands = points_of(cfg)
+    files = c.run_points("toy_phase_diagram", "walker", pts, out_dir, scheduler=scheduler,
+                         workers=workers, progress=progress)  # fmt: skip
+    by_land: dict = {}
+    for ix, path in zip(index, files):
+        by_land.setdefault(ix[:2], []).append((ix[2:], path))
     e_ref = np.empty(shape[:2])
     e_start = np.empty(shape[:2])
-    for fi, hi in points:
-        land, boundary = landscape(FAMILIES[fi], H[hi], cfg["seed"] + hi)
+    for (fi, hi), settings in by_land.items():
+        land = lands[fi, hi]
         bests = {}
-        for si, s in enumerate(S):
-            for li, lr in enumerate(LR):
-                for ki, nk in enumerate(NK):
-                    tr = simulate(land, cfg["walkers"], T, lr, s, noise_kind=nk,
-                                  boundary=boundary, seed=cfg["seed"], progress=False)  # fmt: skip
-                    loss = tr["loss"].values
-                    bests[si, li, ki] = np.fmin.accumulate(loss, axis=1)
-                    e_start_k = float(np.nanmean(loss[:, 0]))
-                    t = tamsd(tr.isel(time=slice(1, None)), lags=np.arange(1, T // 4 + 1))
-                    try:
-                        fit = fit_crossover(t, n_breaks=1, n_boot=cfg["n_boot"],
-                                            seed=cfg["seed"])  # fmt: skip
-                    except ValueError:  # e.g. a diverged walker; recorded as NaN
-                        continue
-                    ix = (fi, hi, si, li, ki)
-                    sl, sci = fit["slope"].values, fit["slope_ci"].values
-                    res["beta1"][ix], res["beta2"][ix] = sl[0], sl[1]
-                    res["beta1_lo"][ix], res["beta1_hi"][ix] = sci[0]
-                    res["beta2_lo"][ix], res["beta2_hi"][ix] = sci[1]
-                    res["tau0"][ix] = float(fit["tau0"].values[0])
+        for (si, li, ki), path in settings:
+            tr = load(path)
+            loss = tr["loss"].values
+            bests[si, li, ki] = np.fmin.accumulate(loss, axis=1)
+            e_start_k = float(np.nanmean(loss[:, 0]))
+            t = tamsd(tr.isel(time=slice(1, None)), lags=np.arange(1, T // 4 + 1))
+            try:
+                fit = fit_crossover(t, n_breaks=1, n_boot=cfg["n_boot"], seed=cfg["seed"])
+            except ValueError:  # e.g. a diverged walker; recorded as NaN
+                continue
+            ix = (fi, hi, si, li, ki)
+            sl, sci = fit["slope"].values, fit["slope_ci"].values
+            res["beta1"][ix], res["beta2"][ix] = sl[0], sl[1]
+            res["beta1_lo"][ix], res["beta1_hi"][ix] = sci[0]
+            res["beta2_lo"][ix], res["beta2_hi"][ix] = sci[1]
+            res["tau0"][ix] = float(fit["tau0"].values[0])
         known = land.global_minimum[1] if land.global_minimum is not None else np.inf
         e_ref[fi, hi] = min(known, min(np.nanmin(b) for b in bests.values()))
         e_start[fi, hi] = e_start_k  # same seed, same starts in every setting

@@ -22,24 +22,22 @@ DNN points with ``device = "auto"`` use GPU ``worker index % n_gpus`` (the worke
 trailing number: 0..N-1 on a LocalCluster) - run one single-threaded worker per GPU, e.g.
 ``--workers <n_gpus> --threads-per-worker 1``.
 
-Needs the ``distributed`` extra (``pip install 'fractalsgd[distributed]'``).
+The ``"local"`` and address schedulers need the ``distributed`` extra (``pip install
+'fractalsgd[distributed]'``; imported only when such a scheduler is used, with a one-line
+"needs" message otherwise); ``scheduler="none"`` runs in-process without dask, and
+:func:`open_points` needs dask itself (lazy arrays).
 """
 
-from .._optional import require
-
-require("dask", "distributed", "fractalsgd.sweeps")
-require("distributed", "distributed", "fractalsgd.sweeps")
-
-from .kinds import PointKind, get_point_kind, point_kinds, register_point_kind  # noqa: E402
-from .runner import (  # noqa: E402
+from .kinds import PointKind, get_point_kind, point_kinds, register_point_kind
+from .runner import (
     gpu_for_worker,
     load_summary,
     open_points,
     reduce_summary,
     run_sweep,
 )
-from .spec import Point, Sweep, config_hash, load_sweep  # noqa: E402
-from .summaries import msd_exponents, trajectory_summary, walker_summary  # noqa: E402
+from .spec import Point, Sweep, config_hash, load_sweep
+from .summaries import msd_exponents, trajectory_summary, walker_summary
 
 __all__ = [
     "Sweep",

@@ -249,7 +249,12 @@ def _execute(task: _Task) -> dict:
 
 
 def _connect(scheduler, workers, threads_per_worker, connect_timeout, log):
-    """(client, cluster) for 'local' or an address."""
+    """(client, cluster) for 'local' or an address (needs dask.distributed: one-line
+    MissingDependencyError naming the extra otherwise)."""
+    from .._optional import require
+
+    require("dask", "distributed", f"--scheduler {scheduler}")
+    require("distributed", "distributed", f"--scheduler {scheduler}")
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
@@ -414,6 +419,9 @@ def _with_threads(task: _Task, numba_threads) -> _Task:
 
 
 def _run_dask(client, todo, numba_threads, progress, desc, record):
+    from .._optional import require
+
+    require("distributed", "distributed", "a sweep on a Dask client")
     from distributed import as_completed
 
     futures = {}

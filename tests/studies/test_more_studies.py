@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -6,10 +8,15 @@ from fractalsgd import studies
 
 
 @pytest.fixture(scope="module")
-def phase(tmp_path_factory):
+def phase_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("pd")
     studies.run("toy_phase_diagram", "smoke", out, progress=False)
-    return fs.load(out / "summary.nc")
+    return out
+
+
+@pytest.fixture(scope="module")
+def phase(phase_dir):
+    return fs.load(phase_dir / "summary.nc")
 
 
 def test_phase_diagram_outputs(phase):
@@ -30,6 +37,62 @@ def test_phase_diagram_spectral_reference_is_grid_minimum(phase):
     land, boundary = landscape("spectral_d2", 0.3, 0)
     assert boundary == "periodic"
     assert float(phase.e_ref.sel(family="spectral_d2", hurst=0.3)) == pytest.approx(land.grid.min())
+
+
+def test_phase_diagram_points_are_the_walker_runs(phase_dir, phase):
+    # every point file is the walker run the old in-process loop made: same landscape,
+    # seed and settings -> the same trajectory, bit for bit
+    from fractalsgd import simulate
+    from fractalsgd.studies.toy_phase_diagram import CONFIGS, landscape, points_of
+    from fractalsgd.sweeps.spec import config_hash
+
+    cfg = CONFIGS["smoke"]
+    pts, index, _ = points_of(cfg)
+    assert len(pts) == 3 * 2 * 2 * 1 * 2  # family x hurst x noise x lr x noise_kind
+    i = index.index((2, 1, 1, 0, 1))  # spectral, H 0.8, noise 0.05, levy
+    sweep = phase_dir / "scratch" / "sweep"
+    from fractalsgd.sweeps.runner import point_path
+    from fractalsgd.sweeps.spec import load_sweep
+
+    p = load_sweep({"sweep": {"kind": "walker"}, "points": [pts[i]]}).expand()[0]
+    assert p.hash == config_hash("walker", p.config)
+    got = fs.load(point_path(sweep, p))
+    land, boundary = landscape("spectral_d2", 0.8, cfg["seed"] + 1)
+    ref = simulate(land, 16, 300, 0.02, 0.05, noise_kind="levy", boundary=boundary, seed=0,
+                   progress=False)  # fmt: skip
+    np.testing.assert_array_equal(got["position"].values, ref["position"].values)
+    np.testing.assert_array_equal(got["loss"].values, ref["loss"].values)
+
+
+def test_phase_diagram_resumes_from_its_scratch_sweep(phase_dir, phase, monkeypatch, capsys):
+    from fractalsgd.studies._common import same_numbers
+    from fractalsgd.sweeps import kinds
+
+    pts = sorted((phase_dir / "scratch" / "sweep" / "points").glob("p-*.nc"))
+    assert len(pts) == 24
+    before = {p.name: p.stat().st_mtime_ns for p in pts}
+
+    def boom(*a, **k):
+        raise RuntimeError("a finished point ran again")
+
+    monkeypatch.setattr(kinds, "run_walker", boom)  # any point that runs now fails
+    studies.run("toy_phase_diagram", "smoke", phase_dir, progress=True)
+    log = capsys.readouterr().out
+    assert "24 points, 24 done before, 0 to run" in log
+    assert {p.name: p.stat().st_mtime_ns for p in pts} == before
+    assert same_numbers(fs.load(phase_dir / "summary.nc"), phase, rtol=0, atol=0) == []
+
+
+def test_phase_diagram_failing_point_is_one_line(tmp_path, monkeypatch):
+    from fractalsgd.sweeps import kinds
+
+    def boom(*a, **k):
+        raise RuntimeError("walker exploded")
+
+    monkeypatch.setattr(kinds, "run_walker", boom)
+    with pytest.raises(ValueError, match=r"^toy_phase_diagram: point 0 \(\w+\) failed: "
+                       r"RuntimeError: walker exploded$"):  # fmt: skip
+        studies.run("toy_phase_diagram", "smoke", tmp_path, progress=False)
 
 
 def test_dnn_tails_gaussian_control_and_heavy_gradients(tmp_path):
@@ -70,6 +133,11 @@ def test_dnn_grid_studies_smoke(tmp_path):
     # per-step series of each run: 60 steps; the fit intervals are ordered
     assert ds.sizes["iteration"] == 60
     assert np.all(ds.beta1_lo <= ds.beta1_hi) and np.all(ds.tau0_lo <= ds.tau0_hi)
+    # the runs went through the sweep, one point file each, with one torch thread
+    pts = sorted((tmp_path / "scratch" / "sweep" / "points").glob("p-*.nc"))
+    assert len(pts) == 3
+    for p in pts:
+        assert json.loads(fs.load(p).attrs["sweep_config"])["threads"] == 1
 
 
 def test_toy_landscape_graphs_smoke(tmp_path):

@@ -332,3 +332,33 @@ def test_module_function_kind(tmp_path):
     assert p.config == {"n_walkers": 4, "n_steps": 64, "dim": 1, "D": 1.0, "seed": 1}
     with pytest.raises(ValueError, match="unknown configuration key 'H'"):
         load_sweep({**spec, "grid": {"H": [0.5]}}).expand()
+
+
+def test_in_process_sweep_needs_no_distributed(tmp_path):
+    # a fresh interpreter in which importing distributed fails: the package imports and a
+    # scheduler="none" sweep runs; a cluster scheduler says in one line what is missing
+    code = f"""
+import sys
+sys.modules["distributed"] = None  # blocks `import distributed`
+from fractalsgd._optional import MissingDependencyError
+from fractalsgd.sweeps import run_sweep
+spec = {{"sweep": {{"kind": "process"}}, "base": {{"model": "bm", "n_walkers": 4,
+         "n_steps": 64}}, "grid": {{"seed": [1, 2]}}}}
+ds = run_sweep(spec, {str(tmp_path / "a")!r}, scheduler="none", progress=False,
+               log=lambda *a: None)
+assert (ds["status"] == "ok").all(), ds["error"].values
+try:
+    run_sweep(spec, {str(tmp_path / "b")!r}, scheduler="local", progress=False,
+              log=lambda *a: None)
+except MissingDependencyError as exc:
+    print("MSG:" + str(exc))
+assert "distributed" not in sys.modules or sys.modules["distributed"] is None
+"""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == (
+        "MSG:--scheduler local needs distributed: pip install 'fractalsgd[distributed]'"
+    )
