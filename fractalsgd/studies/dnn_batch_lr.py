@@ -5,6 +5,12 @@ Grid (the paper's supplementary figures 3 and 4, shrunk to ``digits`` on a CPU):
 series for ResNet-14. Every run: windowed TAMSD (recorder, exact), beta(tau) and the
 two-regime fit per window (beta1, beta2, tau0 with moving-block bootstrap intervals).
 One seed per configuration at quick scale (seed-to-seed spread: see dnn_msd).
+
+The runs are one sweep (:func:`fractalsgd.studies._common.run_points`, point kind ``dnn``):
+point files in ``OUT/scratch/sweep`` (a re-run resumes from them), in-process by default or
+on a Dask cluster with ``fractalsgd study NAME --scheduler local|ADDRESS [--workers N]``.
+CPU scales pin ``threads=1`` (bit-reproducible); at full scale a Dask worker's point gets
+the worker's thread share.
 """
 
 from __future__ import annotations

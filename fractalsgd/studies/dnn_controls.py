@@ -8,6 +8,12 @@ without BatchNorm; a fully connected net (``fc``, width 100); and, as extensions
 momentum 0.9 and with weight decay 5e-4. Each run: windowed TAMSD, beta(tau), two-regime
 fit per window, and the radial fraction of the squared step length per window
 (:func:`fractalsgd.studies._common.radial_fraction`).
+
+The runs are one sweep (:func:`fractalsgd.studies._common.run_points`, point kind ``dnn``):
+point files in ``OUT/scratch/sweep`` (a re-run resumes from them), in-process by default or
+on a Dask cluster with ``fractalsgd study NAME --scheduler local|ADDRESS [--workers N]``.
+CPU scales pin ``threads=1`` (bit-reproducible); at full scale a Dask worker's point gets
+the worker's thread share.
 """
 
 from __future__ import annotations

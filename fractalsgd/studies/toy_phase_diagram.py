@@ -13,6 +13,12 @@ one landscape realisation per family and H).
 Weierstrass: ``n_terms`` = 12, gamma 1.5, random rotation, confinement k = 0.1 so that
 the walk stays bounded (also under Levy noise); spectral: periodic 257 x 257 surface on
 [-1, 1]^2 with periodic boundaries.
+
+The 144 quick-scale points are one sweep of ``walker`` points
+(:func:`fractalsgd.studies._common.run_points`): point files in ``OUT/scratch/sweep`` (a
+re-run resumes from them), in-process by default or on a Dask cluster with ``fractalsgd
+study toy_phase_diagram --scheduler local|ADDRESS [--workers N]``; the study then analyses
+each point's file.
 """
 
 from __future__ import annotations
