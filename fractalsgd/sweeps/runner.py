@@ -186,6 +186,9 @@ def _error_line(exc: BaseException) -> str:
 
 
 _CURRENT = threading.local()
+#: NetCDF / HDF5 are not thread-safe: a worker running several tasks in threads (a
+#: threaded LocalCluster, ``--threads-per-worker > 1``) reads and writes one file at a time
+_IO_LOCK = threading.RLock()
 
 
 class _SummaryError(Exception):
@@ -205,7 +208,8 @@ def _execute(task: _Task) -> dict:
         rec["numba_threads"] = _limit_threads(task.numba_threads)
         _CURRENT.info = {"path": task.path, "threads": rec["numba_threads"]}
         if task.summarise_only:
-            ds = load(task.path)
+            with _IO_LOCK:
+                ds = load(task.path)
         else:
             ds = task.kind.run(**task.point.config)
             if not isinstance(ds, xr.Dataset):
@@ -225,13 +229,15 @@ def _execute(task: _Task) -> dict:
         except Exception as exc:
             if not task.summarise_only:  # keep the run: a re-run only re-summarises
                 ds.attrs.pop("sweep_summary", None)
-                save(ds, task.path)
+                with _IO_LOCK:
+                    save(ds, task.path)
             raise _SummaryError(_error_line(exc)) from exc
         ds.attrs.update(
             sweep_summary=json.dumps(summary),
             sweep_summary_options=canonical_json(task.summary_options),
         )
-        save(ds, task.path)
+        with _IO_LOCK:
+            save(ds, task.path)
         ckpt = Path(task.path + ".ckpt")  # a DNN point's checkpoint is not needed any more
         if ckpt.exists():
             ckpt.unlink()
@@ -248,13 +254,18 @@ def _execute(task: _Task) -> dict:
 # -- schedulers -------------------------------------------------------------------------
 
 
+def _require_distributed() -> None:
+    """dask and distributed, or one line naming the extra (MissingDependencyError)."""
+    from .._optional import require
+
+    require("dask", "distributed", "fractalsgd.sweeps")
+    require("distributed", "distributed", "fractalsgd.sweeps")
+
+
 def _connect(scheduler, workers, threads_per_worker, connect_timeout, log):
     """(client, cluster) for 'local' or an address (needs dask.distributed: one-line
     MissingDependencyError naming the extra otherwise)."""
-    from .._optional import require
-
-    require("dask", "distributed", f"--scheduler {scheduler}")
-    require("distributed", "distributed", f"--scheduler {scheduler}")
+    _require_distributed()
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
@@ -315,6 +326,8 @@ def run_sweep(
     A script that starts a LocalCluster (``scheduler="local"``) needs the
     ``if __name__ == "__main__":`` guard: worker processes are spawned and re-import it.
     """
+    if client is None and scheduler not in ("none", None):
+        _require_distributed()  # before anything else: one line when the extra is missing
     sweep = load_sweep(sweep)
     points = sweep.expand()
     out = Path(out)
@@ -419,9 +432,7 @@ def _with_threads(task: _Task, numba_threads) -> _Task:
 
 
 def _run_dask(client, todo, numba_threads, progress, desc, record):
-    from .._optional import require
-
-    require("distributed", "distributed", "a sweep on a Dask client")
+    _require_distributed()
     from distributed import as_completed
 
     futures = {}

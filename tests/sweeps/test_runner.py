@@ -360,5 +360,5 @@ assert "distributed" not in sys.modules or sys.modules["distributed"] is None
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == (
-        "MSG:--scheduler local needs distributed: pip install 'fractalsgd[distributed]'"
+        "MSG:fractalsgd.sweeps needs distributed: pip install 'fractalsgd[distributed]'"
     )
