@@ -1,14 +1,8 @@
-"""`fractalsgd study dnn_batch_lr` from a checkout (studies/README.md has the results)."""
+"""Same as `fractalsgd study dnn_batch_lr` (same options); results in studies/README.md."""
 
-import argparse
+import sys
 
-from fractalsgd import studies
+from fractalsgd.cli import main
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=studies.get("dnn_batch_lr").DESCRIPTION)
-    p.add_argument("--scale", default="quick", choices=studies.SCALES)
-    p.add_argument("--out-dir", default=None, help="output folder (default data/dnn_batch_lr)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = p.parse_args()
-    for path in studies.run("dnn_batch_lr", a.scale, a.out_dir, progress=not a.quiet):
-        print(path)
+    sys.exit(main(["study", "dnn_batch_lr", *sys.argv[1:]]))

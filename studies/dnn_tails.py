@@ -1,14 +1,8 @@
-"""`fractalsgd study dnn_tails` from a checkout (studies/README.md has the results)."""
+"""Same as `fractalsgd study dnn_tails` (same options); results in studies/README.md."""
 
-import argparse
+import sys
 
-from fractalsgd import studies
+from fractalsgd.cli import main
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=studies.get("dnn_tails").DESCRIPTION)
-    p.add_argument("--scale", default="quick", choices=studies.SCALES)
-    p.add_argument("--out-dir", default=None, help="output folder (default data/dnn_tails)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = p.parse_args()
-    for path in studies.run("dnn_tails", a.scale, a.out_dir, progress=not a.quiet):
-        print(path)
+    sys.exit(main(["study", "dnn_tails", *sys.argv[1:]]))

@@ -1,14 +1,8 @@
-"""`fractalsgd study quickstart` from a checkout (studies/README.md has the results)."""
+"""Same as `fractalsgd study quickstart` (same options); results in studies/README.md."""
 
-import argparse
+import sys
 
-from fractalsgd import studies
+from fractalsgd.cli import main
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=studies.get("quickstart").DESCRIPTION)
-    p.add_argument("--scale", default="quick", choices=studies.SCALES)
-    p.add_argument("--out-dir", default=None, help="output folder (default data/quickstart)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = p.parse_args()
-    for path in studies.run("quickstart", a.scale, a.out_dir, progress=not a.quiet):
-        print(path)
+    sys.exit(main(["study", "quickstart", *sys.argv[1:]]))

@@ -1,14 +1,8 @@
-"""`fractalsgd study toy_phase_diagram` from a checkout (studies/README.md has the results)."""
+"""Same as `fractalsgd study toy_phase_diagram` (same options); results in studies/README.md."""
 
-import argparse
+import sys
 
-from fractalsgd import studies
+from fractalsgd.cli import main
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=studies.get("toy_phase_diagram").DESCRIPTION)
-    p.add_argument("--scale", default="quick", choices=studies.SCALES)
-    p.add_argument("--out-dir", default=None, help="output folder (default data/toy_phase_diagram)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    a = p.parse_args()
-    for path in studies.run("toy_phase_diagram", a.scale, a.out_dir, progress=not a.quiet):
-        print(path)
+    sys.exit(main(["study", "toy_phase_diagram", *sys.argv[1:]]))
