@@ -103,3 +103,21 @@ def test_tail_index_over_time_from_trajectory():
     # n = 5000, 4 sd)
     res3 = tail_index_over_time(groups, method="stable", n_boot=20)
     np.testing.assert_allclose(res3["alpha"].values, [1.1, 1.9], atol=0.12)
+
+
+@pytest.mark.parametrize("alpha", [1.2, 2.0])
+def test_mohammadi_interval_coverage(alpha):
+    # 300 repetitions at n = 2000: if the true coverage is 0.95, the observed fraction has
+    # sd sqrt(0.95 * 0.05 / 300) = 0.0126, so [0.90, 0.99] is > 3 sd on either side.
+    from fractalsgd.analysis import stable_rvs
+
+    hits = 0
+    for seed in range(300):
+        if alpha < 2:
+            x = stable_rvs(alpha, 0, 1, 0, size=2000, seed=seed)
+        else:
+            x = np.random.default_rng(seed).standard_normal(2000)
+        e = tail_index(x, seed=seed)
+        assert e.ci[0] <= e.value <= e.ci[1]
+        hits += e.ci[0] <= alpha <= e.ci[1]
+    assert 0.90 <= hits / 300 <= 0.99
