@@ -92,7 +92,10 @@ def _kill_during_write(tmp_path, sig):
         pytest.fail("writer never started writing")
     time.sleep(0.05)
     proc.send_signal(sig)
-    proc.wait(timeout=120)
+    try:
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()  # never leave a hung writer behind
     return target, old, proc.returncode
 
 
